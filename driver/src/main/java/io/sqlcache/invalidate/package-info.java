@@ -1,0 +1,5 @@
+/**
+ * Table versions and transactions' write sets: which version keys a read checks and which
+ * keys a write bumps.
+ */
+package io.sqlcache.invalidate;
