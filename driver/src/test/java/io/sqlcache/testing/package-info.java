@@ -1,0 +1,2 @@
+/** Test support: where the real services are, and helpers to start private ones. */
+package io.sqlcache.testing;
