@@ -1,0 +1,182 @@
+package io.sqlcache.store;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+
+/**
+ * Skips a failing store so that a dead or slow store costs one timeout, not one per query (I4).
+ *
+ * <p>Closed: calls go to the delegate. The first {@link StoreException} opens the breaker for
+ * {@code openDuration}, during which every call fails at once with
+ * {@code StoreException("store unavailable (circuit open)")} without touching the delegate.
+ * After that, exactly one caller is let through as a trial (half-open) while the others keep
+ * failing fast; its success closes the breaker, its failure opens it again.
+ *
+ * <p>Thread-safe and lock-free. The delegate must answer in bounded time (a
+ * {@link RedisStore} does, through its timeouts): a trial that never returns would keep the
+ * breaker half-open. A {@link RuntimeException} from the delegate, which breaks its contract,
+ * counts as a failure and is rethrown as a {@link StoreException}.
+ */
+public final class CircuitBreakerStore implements CacheStore {
+
+    /** How long the breaker stays open after a failure unless told otherwise. */
+    public static final Duration DEFAULT_OPEN_DURATION = Duration.ofSeconds(1);
+
+    static final String OPEN_MESSAGE = "store unavailable (circuit open)";
+
+    private enum Kind { CLOSED, OPEN, HALF_OPEN }
+
+    /**
+     * One immutable state; transitions compare identity, so a trial only closes the breaker if
+     * nothing else (a late failure of another call) changed the state meanwhile.
+     */
+    private record State(Kind kind, long sinceNanos) {
+    }
+
+    private static final State CLOSED = new State(Kind.CLOSED, 0);
+
+    private final CacheStore delegate;
+    private final long openNanos;
+    private final LongSupplier nanoTime;
+    private final AtomicReference<State> state = new AtomicReference<>(CLOSED);
+
+    /**
+     * @param delegate     the store to guard, not {@code null}; closed by {@link #close}
+     * @param openDuration how long to skip the delegate after a failure, positive
+     */
+    public CircuitBreakerStore(CacheStore delegate, Duration openDuration) {
+        this(delegate, openDuration, System::nanoTime);
+    }
+
+    /** For tests: {@code nanoTime} drives the open period instead of {@link System#nanoTime()}. */
+    CircuitBreakerStore(CacheStore delegate, Duration openDuration, LongSupplier nanoTime) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        Objects.requireNonNull(openDuration, "openDuration");
+        if (openDuration.isNegative() || openDuration.isZero()) {
+            throw new IllegalArgumentException("openDuration must be positive, was " + openDuration);
+        }
+        this.openNanos = openDuration.toNanos();
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+    }
+
+    /** True while calls are skipped: open, or half-open with a trial in flight. */
+    public boolean isOpen() {
+        return state.get().kind != Kind.CLOSED;
+    }
+
+    /** {@code "closed"}, {@code "open"} or {@code "half-open"}, for status pages and logs. */
+    public String state() {
+        State s = state.get();
+        if (s.kind == Kind.OPEN && nanoTime.getAsLong() - s.sinceNanos >= openNanos) {
+            return "open (next call is a trial)";
+        }
+        return switch (s.kind) {
+            case CLOSED -> "closed";
+            case OPEN -> "open";
+            case HALF_OPEN -> "half-open";
+        };
+    }
+
+    @FunctionalInterface
+    private interface Call<T> {
+        T run() throws StoreException;
+    }
+
+    private <T> T guarded(Call<T> call) throws StoreException {
+        State trial = admit();
+        boolean ok = false;
+        try {
+            T result = call.run();
+            ok = true;
+            return result;
+        } catch (RuntimeException e) {
+            throw new StoreException("store failed unexpectedly: " + e, e);
+        } finally {
+            if (ok) {
+                if (trial != null) {
+                    state.compareAndSet(trial, CLOSED);
+                }
+            } else {
+                // Any failure (also one that started before a trial) opens: skipping the store
+                // for a moment is always safe, serving from a broken one is not.
+                state.set(new State(Kind.OPEN, nanoTime.getAsLong()));
+            }
+        }
+    }
+
+    /**
+     * Lets the call through or throws. Returns the half-open state this caller owns when it is
+     * the trial, else {@code null}.
+     */
+    private State admit() throws StoreException {
+        while (true) {
+            State s = state.get();
+            switch (s.kind) {
+                case CLOSED:
+                    return null;
+                case HALF_OPEN:
+                    throw new StoreException(OPEN_MESSAGE);
+                case OPEN:
+                    long now = nanoTime.getAsLong();
+                    if (now - s.sinceNanos < openNanos) {
+                        throw new StoreException(OPEN_MESSAGE);
+                    }
+                    State trial = new State(Kind.HALF_OPEN, now);
+                    if (state.compareAndSet(s, trial)) {
+                        return trial;
+                    }
+                    break; // lost the race: look again
+                default:
+                    throw new AssertionError(s);
+            }
+        }
+    }
+
+    @Override
+    public Lookup lookup(String entryKey, List<String> versionKeys) throws StoreException {
+        return guarded(() -> delegate.lookup(entryKey, versionKeys));
+    }
+
+    @Override
+    public void put(String entryKey, byte[] value, int ttlSeconds) throws StoreException {
+        guarded(() -> {
+            delegate.put(entryKey, value, ttlSeconds);
+            return null;
+        });
+    }
+
+    @Override
+    public void bump(List<String> versionKeys) throws StoreException {
+        guarded(() -> {
+            delegate.bump(versionKeys);
+            return null;
+        });
+    }
+
+    @Override
+    public void flushAll() throws StoreException {
+        guarded(() -> {
+            delegate.flushAll();
+            return null;
+        });
+    }
+
+    /** The delegate's description and the breaker state, such as {@code redis://h:6379 (circuit closed)}. */
+    @Override
+    public String describe() {
+        return delegate.describe() + " (circuit " + state() + ")";
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+
+    @Override
+    public String toString() {
+        return "CircuitBreakerStore wrapping " + delegate;
+    }
+}
