@@ -1,0 +1,503 @@
+package io.sqlcache.store;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+
+/**
+ * Entries and versions in Redis, through one shared Lettuce connection.
+ *
+ * <p>Accepts what {@code RedisURI.create} accepts ({@code redis://}, {@code rediss://} with
+ * {@code user:password@}, {@code redis-sentinel://}) and Redis Cluster as
+ * {@code redis-cluster://[user:password@]host1:port,host2:port} (or {@code rediss-cluster://}).
+ *
+ * <p>Keys arrive complete; the prefix serves only {@link #flushAll}, which deletes
+ * {@code prefix*} with SCAN and UNLINK, never FLUSHDB. Versions are decimal strings without
+ * TTL; entries are raw bytes with {@code SET ... EX ttl}.
+ *
+ * <p>Construction never connects: a store built while Redis is down works once Redis is up.
+ * The first use connects (bounded by the connect timeout); a failed connect is retried by the
+ * next call. Once connected, Lettuce reconnects by itself and, meanwhile, rejects commands at
+ * once instead of queueing them. Every call fails within about the command timeout with a
+ * {@link StoreException} (whose cause may be a Lettuce exception, for logs only).
+ *
+ * <p>Thread-safe: all callers share one connection, on which Lettuce pipelines their commands.
+ */
+public final class RedisStore implements CacheStore {
+
+    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMillis(200);
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
+
+    /** Keys per SCAN step and per UNLINK in {@link #flushAll}. */
+    static final int FLUSH_BATCH = 500;
+
+    private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+    /** {@code //user:password@} in a URI: never printed. */
+    private static final Pattern USER_INFO = Pattern.compile("//[^/?#]*@");
+
+    private final String description;
+    private final String prefix;
+    private final long commandTimeoutNanos;
+    /** Bound of one await, beyond Lettuce's own timeout, in case a future is never completed. */
+    private final long awaitNanos;
+    private final long connectAwaitNanos;
+    private final ClientResources resources;
+    private final Backend backend;
+    private final AtomicReference<CompletableFuture<StatefulConnection<String, byte[]>>> connection =
+            new AtomicReference<>();
+    private volatile boolean closed;
+
+    /** A store with the default timeouts. */
+    public RedisStore(String uri, String prefix) {
+        this(uri, prefix, DEFAULT_COMMAND_TIMEOUT, DEFAULT_CONNECT_TIMEOUT);
+    }
+
+    /**
+     * Builds the client without connecting.
+     *
+     * @param uri            the Redis URI, not {@code null}
+     * @param prefix         the key prefix {@link #flushAll} deletes, not {@code null}
+     * @param commandTimeout how long one command may take, positive
+     * @param connectTimeout how long one connect may take, positive
+     * @throws IllegalArgumentException when the URI is malformed or a timeout is not positive;
+     *                                  the message never contains the password
+     */
+    public RedisStore(String uri, String prefix, Duration commandTimeout, Duration connectTimeout) {
+        Objects.requireNonNull(uri, "uri");
+        this.prefix = Objects.requireNonNull(prefix, "prefix");
+        requirePositive(commandTimeout, "commandTimeout");
+        requirePositive(connectTimeout, "connectTimeout");
+        this.description = redact(uri.strip());
+        this.commandTimeoutNanos = commandTimeout.toNanos();
+        this.awaitNanos = commandTimeout.toNanos() * 2 + TimeUnit.MILLISECONDS.toNanos(100);
+        // a connect is TCP (+ TLS) then HELLO/AUTH/PING, each bounded by its own timeout;
+        // Sentinel first asks a sentinel, hence twice
+        this.connectAwaitNanos = 2 * (connectTimeout.toNanos() + commandTimeout.toNanos())
+                + TimeUnit.MILLISECONDS.toNanos(100);
+
+        List<RedisURI> uris = parse(uri.strip(), commandTimeout);
+        SocketOptions socket = SocketOptions.builder().connectTimeout(connectTimeout).keepAlive(true).build();
+        TimeoutOptions timeouts = TimeoutOptions.enabled(commandTimeout);
+        this.resources = DefaultClientResources.builder()
+                // one connection needs one I/O thread; the second serves reconnects and sentinel
+                .ioThreadPoolSize(2)
+                .computationThreadPoolSize(2)
+                // Lettuce's default backs off to 30 s: the cache would stay off long after
+                // Redis is back. One attempt a second at most is cheap.
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(1), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
+        try {
+            if (isCluster(uri.strip())) {
+                RedisClusterClient client = RedisClusterClient.create(resources, uris);
+                client.setOptions(ClusterClientOptions.builder()
+                        .autoReconnect(true)
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        .socketOptions(socket)
+                        .timeoutOptions(timeouts)
+                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                                .enableAllAdaptiveRefreshTriggers()
+                                .enablePeriodicRefresh(Duration.ofSeconds(30))
+                                .build())
+                        .build());
+                this.backend = new ClusterBackend(client);
+            } else {
+                RedisClient client = RedisClient.create(resources);
+                client.setOptions(ClientOptions.builder()
+                        .autoReconnect(true)
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        .socketOptions(socket)
+                        .timeoutOptions(timeouts)
+                        .build());
+                this.backend = new StandaloneBackend(client, uris.get(0));
+            }
+        } catch (RuntimeException e) {
+            resources.shutdown(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    private static void requirePositive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + d);
+        }
+    }
+
+    /** The URI without {@code user:password@}, for messages. */
+    static String redact(String text) {
+        return text == null ? null : USER_INFO.matcher(text).replaceAll("//");
+    }
+
+    private static boolean isCluster(String uri) {
+        return uri.startsWith("redis-cluster://") || uri.startsWith("rediss-cluster://");
+    }
+
+    /** Node URIs: one, or the seed nodes of a cluster. */
+    static List<RedisURI> parse(String uri, Duration commandTimeout) {
+        if (uri.isEmpty()) {
+            throw new IllegalArgumentException("Redis URI is empty");
+        }
+        try {
+            List<RedisURI> result = new ArrayList<>();
+            if (isCluster(uri)) {
+                String scheme = uri.startsWith("rediss") ? "rediss://" : "redis://";
+                String rest = uri.substring(uri.indexOf("://") + 3);
+                int end = indexOfAny(rest, "/?#");
+                String authority = rest.substring(0, end);
+                String tail = rest.substring(end);
+                int at = authority.lastIndexOf('@');
+                String userInfo = at < 0 ? "" : authority.substring(0, at + 1);
+                String hosts = authority.substring(at + 1);
+                for (String host : hosts.split(",")) {
+                    if (host.isBlank()) {
+                        throw new IllegalArgumentException("empty host in the cluster node list");
+                    }
+                    result.add(RedisURI.create(scheme + userInfo + host.strip() + tail));
+                }
+            } else {
+                result.add(RedisURI.create(uri));
+            }
+            for (RedisURI r : result) {
+                checkHost(r, uri);
+                r.setTimeout(commandTimeout);
+            }
+            return result;
+        } catch (RuntimeException e) {
+            // URI parse errors quote the input: keep the password out of them
+            throw new IllegalArgumentException("invalid Redis URI " + redact(uri) + ": " + redact(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * Lettuce takes {@code host:notaport} or {@code :6379} for a host name and would only fail
+     * at connect time; a typo in the URI should fail the configuration instead.
+     */
+    private static void checkHost(RedisURI r, String raw) {
+        if (r.getSocket() != null || !r.getSentinels().isEmpty()) {
+            return;
+        }
+        String host = r.getHost();
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException("no host");
+        }
+        if (host.contains(":") && !raw.contains("[")) { // IPv6 literals come in brackets
+            throw new IllegalArgumentException("bad host or port '" + host + "'");
+        }
+    }
+
+    private static int indexOfAny(String s, String chars) {
+        for (int i = 0; i < s.length(); i++) {
+            if (chars.indexOf(s.charAt(i)) >= 0) {
+                return i;
+            }
+        }
+        return s.length();
+    }
+
+    // ---------------------------------------------------------------- operations
+
+    @Override
+    public Lookup lookup(String entryKey, List<String> versionKeys) throws StoreException {
+        try {
+            RedisClusterAsyncCommands<String, byte[]> cmd = commands();
+            long deadline = System.nanoTime() + awaitNanos;
+            // both are written before either answer is awaited: one round trip (DESIGN.md, a read, step 3)
+            Future<byte[]> entryF = cmd.get(entryKey);
+            Future<List<KeyValue<String, byte[]>>> versionsF =
+                    versionKeys.isEmpty() ? null : cmd.mget(versionKeys.toArray(String[]::new));
+            byte[] entry = await(entryF, deadline, "GET");
+            long[] versions = new long[versionKeys.size()];
+            List<Integer> missing = null;
+            if (versionsF != null) {
+                List<KeyValue<String, byte[]>> kvs = await(versionsF, deadline, "MGET");
+                if (kvs.size() != versions.length) {
+                    throw new StoreException(description + ": MGET answered " + kvs.size()
+                            + " values for " + versions.length + " keys");
+                }
+                for (int i = 0; i < versions.length; i++) {
+                    KeyValue<String, byte[]> kv = kvs.get(i);
+                    if (kv.hasValue()) {
+                        versions[i] = Versions.decode(versionKeys.get(i), kv.getValue());
+                    } else {
+                        if (missing == null) {
+                            missing = new ArrayList<>();
+                        }
+                        missing.add(i);
+                    }
+                }
+            }
+            if (missing != null) {
+                createMissing(cmd, versionKeys, missing, versions);
+            }
+            return new Lookup(entry, versions);
+        } catch (RuntimeException e) {
+            throw failure("lookup", e);
+        }
+    }
+
+    /**
+     * The second round trip, only for versions that did not exist: SET NX a fresh random
+     * value, and GET it back in the same pipeline, so that concurrent creators (other threads,
+     * other processes) all end up with the one value that won.
+     */
+    private void createMissing(RedisClusterAsyncCommands<String, byte[]> cmd, List<String> keys,
+                               List<Integer> missing, long[] versions) throws StoreException {
+        long deadline = System.nanoTime() + awaitNanos;
+        int n = missing.size();
+        long[] candidates = new long[n];
+        List<Future<String>> sets = new ArrayList<>(n);
+        List<Future<byte[]>> gets = new ArrayList<>(n);
+        for (int j = 0; j < n; j++) {
+            String key = keys.get(missing.get(j));
+            candidates[j] = Versions.random();
+            // same connection (same node in a cluster), so Redis runs the GET after the SET
+            sets.add(cmd.set(key, Versions.encode(candidates[j]), SetArgs.Builder.nx()));
+            gets.add(cmd.get(key));
+        }
+        for (int j = 0; j < n; j++) {
+            String key = keys.get(missing.get(j));
+            String setReply = await(sets.get(j), deadline, "SET NX");
+            byte[] current = await(gets.get(j), deadline, "GET");
+            if (current != null) {
+                versions[missing.get(j)] = Versions.decode(key, current);
+            } else if ("OK".equals(setReply)) {
+                // deleted again right after we created it: ours was the value, and an entry
+                // stored under it will simply never match once a new one is created
+                versions[missing.get(j)] = candidates[j];
+            } else {
+                throw new StoreException(description + ": version key " + key + " vanished while being created");
+            }
+        }
+    }
+
+    @Override
+    public void put(String entryKey, byte[] value, int ttlSeconds) throws StoreException {
+        try {
+            RedisClusterAsyncCommands<String, byte[]> cmd = commands();
+            // the contract says at least 1; clamp rather than let Redis reject EX 0
+            await(cmd.set(entryKey, value, SetArgs.Builder.ex(Math.max(1, ttlSeconds))),
+                    System.nanoTime() + awaitNanos, "SET");
+        } catch (RuntimeException e) {
+            throw failure("put", e);
+        }
+    }
+
+    @Override
+    public void bump(List<String> versionKeys) throws StoreException {
+        if (versionKeys.isEmpty()) {
+            return;
+        }
+        try {
+            RedisClusterAsyncCommands<String, byte[]> cmd = commands();
+            long deadline = System.nanoTime() + awaitNanos;
+            List<Future<String>> sets = new ArrayList<>(versionKeys.size());
+            for (String key : versionKeys) {
+                // no TTL: a version must outlive every entry stored under it
+                sets.add(cmd.set(key, Versions.encode(Versions.random())));
+            }
+            for (Future<String> f : sets) {
+                await(f, deadline, "SET");
+            }
+        } catch (RuntimeException e) {
+            throw failure("bump", e);
+        }
+    }
+
+    @Override
+    public void flushAll() throws StoreException {
+        if (prefix.isEmpty()) {
+            // SCAN MATCH * would delete every key of the database, also other applications'
+            throw new StoreException(description + ": no key prefix configured, refusing to delete every key");
+        }
+        try {
+            RedisClusterAsyncCommands<String, byte[]> cmd = commands();
+            ScanArgs args = ScanArgs.Builder.matches(escapeGlob(prefix) + "*").limit(FLUSH_BATCH);
+            KeyScanCursor<String> cursor = await(cmd.scan(args), System.nanoTime() + awaitNanos, "SCAN");
+            while (true) {
+                if (!cursor.getKeys().isEmpty()) {
+                    await(cmd.unlink(cursor.getKeys().toArray(String[]::new)), System.nanoTime() + awaitNanos, "UNLINK");
+                }
+                if (cursor.isFinished()) {
+                    return;
+                }
+                cursor = await(cmd.scan(cursor, args), System.nanoTime() + awaitNanos, "SCAN");
+            }
+        } catch (RuntimeException e) {
+            throw failure("flushAll", e);
+        }
+    }
+
+    /** Escapes the glob characters of SCAN MATCH, so that the prefix matches only itself. */
+    static String escapeGlob(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+                sb.append('\\');
+            }
+            sb.append(c);
+        }
+        return sb.toString();
+    }
+
+    /** The URI without credentials and the prefix, such as {@code redis://127.0.0.1:6379 prefix sqlcache:}. */
+    @Override
+    public String describe() {
+        return description + " prefix " + prefix;
+    }
+
+    /** Closes the connection and releases the client's threads; later calls fail. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        // the client closes every connection it made, also one still being established
+        connection.set(null);
+        try {
+            backend.shutdown();
+        } finally {
+            resources.shutdown(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RedisStore[" + describe() + "]";
+    }
+
+    // ---------------------------------------------------------------- connection
+
+    /**
+     * The shared connection's commands, connecting first when there is none yet or the last
+     * attempt failed. Concurrent callers share one attempt.
+     */
+    private RedisClusterAsyncCommands<String, byte[]> commands() throws StoreException {
+        while (true) {
+            if (closed) {
+                throw new StoreException(description + ": store is closed");
+            }
+            CompletableFuture<StatefulConnection<String, byte[]>> current = connection.get();
+            if (current == null || current.isCompletedExceptionally()) {
+                CompletableFuture<StatefulConnection<String, byte[]>> attempt = new CompletableFuture<>();
+                if (!connection.compareAndSet(current, attempt)) {
+                    continue; // someone else started one: use theirs
+                }
+                try {
+                    backend.connect().whenComplete((c, e) -> {
+                        if (e != null) {
+                            attempt.completeExceptionally(e);
+                        } else {
+                            attempt.complete(c);
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    attempt.completeExceptionally(e);
+                }
+                current = attempt;
+            }
+            StatefulConnection<String, byte[]> c = await(current, System.nanoTime() + connectAwaitNanos, "connect");
+            return backend.commands(c);
+        }
+    }
+
+    private <T> T await(Future<T> f, long deadlineNanos, String what) throws StoreException {
+        try {
+            return f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(description + ": interrupted while waiting for " + what, e);
+        } catch (ExecutionException | CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new StoreException(description + ": " + what + " failed: " + redact(String.valueOf(cause.getMessage())), cause);
+        } catch (TimeoutException e) {
+            throw new StoreException(description + ": " + what + " timed out after "
+                    + TimeUnit.NANOSECONDS.toMillis(commandTimeoutNanos) + " ms", e);
+        } catch (java.util.concurrent.CancellationException e) {
+            throw new StoreException(description + ": " + what + " was cancelled", e);
+        }
+    }
+
+    /** Lettuce also throws synchronously (a rejected or closed connection). */
+    private StoreException failure(String op, RuntimeException e) {
+        return new StoreException(description + ": " + op + " failed: " + redact(String.valueOf(e.getMessage())), e);
+    }
+
+    /** What differs between one node (or Sentinel) and a cluster. */
+    private interface Backend {
+        CompletableFuture<? extends StatefulConnection<String, byte[]>> connect();
+
+        RedisClusterAsyncCommands<String, byte[]> commands(StatefulConnection<String, byte[]> c);
+
+        void shutdown();
+    }
+
+    private record StandaloneBackend(RedisClient client, RedisURI uri) implements Backend {
+        @Override
+        public CompletableFuture<StatefulRedisConnection<String, byte[]>> connect() {
+            return client.connectAsync(CODEC, uri).toCompletableFuture();
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public RedisClusterAsyncCommands<String, byte[]> commands(StatefulConnection<String, byte[]> c) {
+            return ((StatefulRedisConnection<String, byte[]>) c).async();
+        }
+
+        @Override
+        public void shutdown() {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+        }
+    }
+
+    /** MGET, UNLINK and SCAN of the advanced cluster API span slots and nodes by themselves. */
+    private record ClusterBackend(RedisClusterClient client) implements Backend {
+        @Override
+        public CompletableFuture<StatefulRedisClusterConnection<String, byte[]>> connect() {
+            return client.connectAsync(CODEC);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public RedisClusterAsyncCommands<String, byte[]> commands(StatefulConnection<String, byte[]> c) {
+            return ((StatefulRedisClusterConnection<String, byte[]>) c).async();
+        }
+
+        @Override
+        public void shutdown() {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+        }
+    }
+}
