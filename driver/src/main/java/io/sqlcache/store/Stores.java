@@ -1,0 +1,153 @@
+package io.sqlcache.store;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Where the driver and the proxy get their store.
+ *
+ * <p>Without a Redis URI: {@link InProcessStore#shared()}. With one: a
+ * {@link CircuitBreakerStore} around a {@link RedisStore}, shared by every caller in the JVM
+ * that asks for the same URI, prefix and timeouts, so that a JVM holds one Redis connection
+ * (Lettuce pipelines all callers on it) and one breaker (a dead Redis costs one timeout per
+ * JVM, not one per JDBC connection).
+ *
+ * <p>Sharing is reference counted: each {@link #open} returns a handle whose {@code close}
+ * (idempotent) releases one reference; the last one closes the Redis client and its threads.
+ * A pool that keeps its connections therefore keeps one client; an application that opens a
+ * connection per query reconnects to Redis each time, as it does to the database.
+ *
+ * <p>Thread-safe.
+ */
+public final class Stores {
+
+    /** Default prefix of every Redis key sqlcache writes. */
+    public static final String DEFAULT_PREFIX = "sqlcache:";
+
+    private record Key(String uri, String prefix, Duration commandTimeout, Duration breakerOpen) {
+    }
+
+    private static final class Shared {
+        final CircuitBreakerStore store;
+        int references;
+
+        Shared(CircuitBreakerStore store) {
+            this.store = store;
+        }
+    }
+
+    /** Guarded by itself: opens and closes are rare next to queries, a lock is simplest. */
+    private static final Map<Key, Shared> SHARED = new HashMap<>();
+
+    private Stores() {
+    }
+
+    /**
+     * The store for a configuration.
+     *
+     * @param redisUriOrNull {@code null} or blank for the in-process store, else a Redis URI
+     *                       (see {@link RedisStore})
+     * @param prefix         key prefix for Redis, not {@code null} (unused in process)
+     * @param commandTimeout Redis command timeout, positive
+     * @param breakerOpen    how long to skip Redis after a failure, positive
+     * @return a store to {@code close} when done, never {@code null}
+     * @throws IllegalArgumentException when the URI is malformed (never for an unreachable server)
+     */
+    public static CacheStore open(String redisUriOrNull, String prefix, Duration commandTimeout, Duration breakerOpen) {
+        if (redisUriOrNull == null || redisUriOrNull.isBlank()) {
+            return InProcessStore.shared();
+        }
+        Key key = new Key(redisUriOrNull.strip(), Objects.requireNonNull(prefix, "prefix"),
+                Objects.requireNonNull(commandTimeout, "commandTimeout"), Objects.requireNonNull(breakerOpen, "breakerOpen"));
+        synchronized (SHARED) {
+            Shared shared = SHARED.get(key);
+            if (shared == null) {
+                RedisStore redis = new RedisStore(key.uri, prefix, commandTimeout, RedisStore.DEFAULT_CONNECT_TIMEOUT);
+                try {
+                    shared = new Shared(new CircuitBreakerStore(redis, breakerOpen));
+                } catch (RuntimeException e) {
+                    redis.close();
+                    throw e;
+                }
+                SHARED.put(key, shared);
+            }
+            shared.references++;
+            return new Handle(key, shared.store);
+        }
+    }
+
+    private static void release(Key key) {
+        CircuitBreakerStore toClose = null;
+        synchronized (SHARED) {
+            Shared shared = SHARED.get(key);
+            if (shared != null && --shared.references == 0) {
+                SHARED.remove(key);
+                toClose = shared.store;
+            }
+        }
+        if (toClose != null) {
+            // outside the lock: shutting the client down takes a moment
+            toClose.close();
+        }
+    }
+
+    /** One reference to a shared store; {@code close} releases it once. */
+    private static final class Handle implements CacheStore {
+        private final Key key;
+        private final CircuitBreakerStore store;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        Handle(Key key, CircuitBreakerStore store) {
+            this.key = key;
+            this.store = store;
+        }
+
+        private CircuitBreakerStore store() throws StoreException {
+            if (closed.get()) {
+                throw new StoreException("store handle is closed: " + store.describe());
+            }
+            return store;
+        }
+
+        @Override
+        public Lookup lookup(String entryKey, List<String> versionKeys) throws StoreException {
+            return store().lookup(entryKey, versionKeys);
+        }
+
+        @Override
+        public void put(String entryKey, byte[] value, int ttlSeconds) throws StoreException {
+            store().put(entryKey, value, ttlSeconds);
+        }
+
+        @Override
+        public void bump(List<String> versionKeys) throws StoreException {
+            store().bump(versionKeys);
+        }
+
+        @Override
+        public void flushAll() throws StoreException {
+            store().flushAll();
+        }
+
+        @Override
+        public String describe() {
+            return store.describe();
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                release(key);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "shared " + store;
+        }
+    }
+}
