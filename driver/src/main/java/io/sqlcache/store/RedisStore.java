@@ -486,7 +486,10 @@ public final class RedisStore implements CacheStore {
     private record ClusterBackend(RedisClusterClient client) implements Backend {
         @Override
         public CompletableFuture<StatefulRedisClusterConnection<String, byte[]>> connect() {
-            return client.connectAsync(CODEC);
+            // connectAsync needs the topology first (the blocking connect loads it itself);
+            // after a failed attempt this also picks up nodes that changed meanwhile
+            return client.refreshPartitionsAsync().toCompletableFuture()
+                    .thenCompose(loaded -> client.connectAsync(CODEC));
         }
 
         @Override
