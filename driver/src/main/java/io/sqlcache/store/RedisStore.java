@@ -56,7 +56,9 @@ import java.util.regex.Pattern;
  */
 public final class RedisStore implements CacheStore {
 
+    /** How long one command may take: a cache slower than this is worse than no cache. */
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMillis(200);
+    /** How long one connect (TCP, TLS, handshake) may take. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
 
     /** Keys per SCAN step and per UNLINK in {@link #flushAll}. */
