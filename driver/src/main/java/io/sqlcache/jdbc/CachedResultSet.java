@@ -22,6 +22,7 @@ import java.sql.Ref;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.RowId;
+import java.sql.SQLDataException;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLSyntaxErrorException;
@@ -43,6 +44,7 @@ import java.util.Map;
 import java.util.TimeZone;
 import javax.sql.rowset.serial.SerialBlob;
 import javax.sql.rowset.serial.SerialClob;
+import javax.sql.rowset.serial.SerialException;
 
 /**
  * A forward-only, read-only result set over rows served from the cache, behaving like
@@ -372,7 +374,7 @@ public final class CachedResultSet implements ResultSet {
         if (v == null) {
             return null;
         }
-        return CellConverter.convert(CellConverter.cell(columns.get(column - 1), v, text(column, v)), target);
+        return CellConverter.convert(cell(column, v), target);
     }
 
     private static TimeZone zone(Calendar cal) {
@@ -445,7 +447,7 @@ public final class CachedResultSet implements ResultSet {
         if (v == null) {
             return null;
         }
-        return CellConverter.cell(columns.get(column - 1), v, text(column, v)).bytes().clone();
+        return cell(column, v).bytes().clone();
     }
 
     @Override
@@ -583,9 +585,34 @@ public final class CachedResultSet implements ResultSet {
         }
     }
 
+    private CellConverter.Cell cell(int column, Object value) {
+        return CellConverter.cell(columns.get(column - 1), value, text(column, value));
+    }
+
+    /** Streams exist only for string and binary columns in Connector/J; the rest is a conversion error. */
+    private byte[] streamBytes(int column, String targetType) throws SQLException {
+        Object v = value(column);
+        if (v == null) {
+            return null;
+        }
+        CellConverter.Cell cell = cell(column, v);
+        if (cell.source() != CellConverter.Source.BYTES) {
+            throw new SQLDataException("Unsupported conversion from " + cell.source() + " to " + targetType, "22018");
+        }
+        return cell.bytes().clone();
+    }
+
+    /** Connector/J refuses the N-getters unless the column's charset is UTF-8; binary and non-string columns are not. */
+    private void checkNational(int column, String method) throws SQLException {
+        value(column);
+        if (!CellConverter.isCharacterData(columns.get(column - 1))) {
+            throw new SQLException("Can not call " + method + "() when field's charset isn't UTF-8");
+        }
+    }
+
     @Override
     public InputStream getBinaryStream(int column) throws SQLException {
-        byte[] b = getBytes(column);
+        byte[] b = streamBytes(column, InputStream.class.getName());
         return b == null ? null : new ByteArrayInputStream(b);
     }
 
@@ -602,45 +629,72 @@ public final class CachedResultSet implements ResultSet {
 
     @Override
     public Reader getCharacterStream(int column) throws SQLException {
-        // Connector/J decodes getBytes in the column's encoding; the cache assumes UTF-8 (utf8mb4)
-        byte[] b = getBytes(column);
-        return b == null ? null : new StringReader(new String(b, StandardCharsets.UTF_8));
+        byte[] b = streamBytes(column, InputStream.class.getName());
+        if (b == null) {
+            return null;
+        }
+        // Connector/J decodes in the column's encoding: binary columns map to ISO-8859-1, and the
+        // cache assumes text columns are UTF-8 (utf8mb4), the Connector/J 9 default
+        boolean binary = rows.values().get(position)[column - 1] instanceof byte[];
+        return new StringReader(new String(b, binary ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8));
     }
 
     @Override
     public Reader getNCharacterStream(int column) throws SQLException {
+        checkNational(column, "getNCharacterStream");
         return getCharacterStream(column);
     }
 
     @Override
     public String getNString(int column) throws SQLException {
+        checkNational(column, "getNString");
         return getString(column);
     }
 
     @Override
     public Blob getBlob(int column) throws SQLException {
         byte[] b = getBytes(column);
-        return b == null ? null : new SerialBlob(b);
+        return b == null ? null : new CachedBlob(b);
     }
 
     @Override
     public Clob getClob(int column) throws SQLException {
         String s = getString(column);
-        return s == null ? null : new SerialClob(s.toCharArray());
+        return s == null ? null : new CachedClob(s.toCharArray());
     }
 
     @Override
     public NClob getNClob(int column) throws SQLException {
+        checkNational(column, "getNClob");
         String s = getString(column);
-        return s == null ? null : new CachedNClob(s.toCharArray());
+        return s == null ? null : new CachedClob(s.toCharArray());
     }
 
-    /** SerialClob that also says it is an NClob (the JDK has no serial NClob). */
-    private static final class CachedNClob extends SerialClob implements NClob {
+    /** SerialBlob refuses to read zero bytes of an empty blob; Connector/J's Blob returns an empty array. */
+    private static final class CachedBlob extends SerialBlob {
         private static final long serialVersionUID = 1L;
 
-        CachedNClob(char[] chars) throws SQLException {
+        CachedBlob(byte[] bytes) throws SQLException {
+            super(bytes);
+        }
+
+        @Override
+        public byte[] getBytes(long pos, int length) throws SerialException {
+            return length == 0 && pos == 1 ? new byte[0] : super.getBytes(pos, length);
+        }
+    }
+
+    /** SerialClob with Connector/J's empty-read behaviour, also an NClob (the JDK has no serial NClob). */
+    private static final class CachedClob extends SerialClob implements NClob {
+        private static final long serialVersionUID = 1L;
+
+        CachedClob(char[] chars) throws SQLException {
             super(chars);
+        }
+
+        @Override
+        public String getSubString(long pos, int length) throws SerialException {
+            return length == 0 && pos == 1 ? "" : super.getSubString(pos, length);
         }
     }
 

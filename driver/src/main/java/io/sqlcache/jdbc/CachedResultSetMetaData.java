@@ -46,14 +46,17 @@ public final class CachedResultSetMetaData implements ResultSetMetaData {
         return column(column).caseSensitive();
     }
 
+    // isSearchable, isCurrency and getSchemaName: Connector/J answers these without checking
+    // the index, so a bad index gets its constant answer here too
+
     @Override
-    public boolean isSearchable(int column) throws SQLException {
-        return column(column).searchable();
+    public boolean isSearchable(int column) {
+        return column < 1 || column > columns.size() || columns.get(column - 1).searchable();
     }
 
     @Override
-    public boolean isCurrency(int column) throws SQLException {
-        return column(column).currency();
+    public boolean isCurrency(int column) {
+        return column >= 1 && column <= columns.size() && columns.get(column - 1).currency();
     }
 
     @Override
@@ -82,8 +85,8 @@ public final class CachedResultSetMetaData implements ResultSetMetaData {
     }
 
     @Override
-    public String getSchemaName(int column) throws SQLException {
-        return column(column).schemaName();
+    public String getSchemaName(int column) {
+        return column < 1 || column > columns.size() ? "" : columns.get(column - 1).schemaName();
     }
 
     @Override

@@ -103,12 +103,44 @@ final class CellConverter {
         if (value instanceof byte[] b) {
             return new Cell(s, text, b);
         }
-        if (s == Source.YEAR) {
+        String wire = switch (s) {
             // getString of a YEAR is the java.sql.Date text (yearIsDateType); the wire text is the year
-            String year = text.length() >= 4 ? text.substring(0, 4) : text;
-            return new Cell(s, year, year.getBytes(StandardCharsets.UTF_8));
+            case YEAR -> text.length() >= 4 ? text.substring(0, 4) : text;
+            // getString goes through BigDecimal.toString ("-1E-30"); the server sent every digit of the scale
+            case DECIMAL -> value instanceof BigDecimal d ? d.toPlainString() : text;
+            // getString drops a zero fraction; the server pads it to the column's fractional digits
+            case DATETIME, TIMESTAMP -> withFraction(text, c.precision() - 20);
+            case TIME -> withFraction(text, c.precision() - 11);
+            default -> text;
+        };
+        return new Cell(s, wire, wire.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Whether Connector/J reads the column as character data (its "UTF-8" fields): string types
+     * that are not binary. Decided from the metadata alone, so a NULL answers like a value.
+     */
+    static boolean isCharacterData(ColumnMeta c) {
+        return Source.of(c, null) == Source.BYTES
+                && c.columnType() != java.sql.Types.BINARY
+                && c.columnType() != java.sql.Types.VARBINARY
+                && c.columnType() != java.sql.Types.LONGVARBINARY
+                && !"[B".equals(c.columnClassName());
+    }
+
+    /** The text with exactly {@code digits} fractional digits, as MariaDB sends temporal values. */
+    static String withFraction(String text, int digits) {
+        int colon = text.lastIndexOf(':');
+        if (colon < 0) {
+            return text;
         }
-        return new Cell(s, text, text.getBytes(StandardCharsets.UTF_8));
+        int dot = text.indexOf('.', colon);
+        String whole = dot < 0 ? text : text.substring(0, dot);
+        if (digits <= 0) {
+            return whole;
+        }
+        String fraction = dot < 0 ? "" : text.substring(dot + 1);
+        return whole + "." + (fraction + "000000000").substring(0, Math.min(digits, 9));
     }
 
     /** A Connector/J value factory: one method per intermediate; the defaults refuse the conversion. */
@@ -325,10 +357,10 @@ final class CellConverter {
 
         @Override
         Boolean fromString(String s) throws SQLException {
-            if (s.equalsIgnoreCase("Y") || s.equalsIgnoreCase("true")) {
+            if (s.equalsIgnoreCase("Y") || s.equalsIgnoreCase("yes") || s.equalsIgnoreCase("T") || s.equalsIgnoreCase("true")) {
                 return true;
             }
-            if (s.equalsIgnoreCase("N") || s.equalsIgnoreCase("false")) {
+            if (s.equalsIgnoreCase("N") || s.equalsIgnoreCase("no") || s.equalsIgnoreCase("F") || s.equalsIgnoreCase("false")) {
                 return false;
             }
             return numericFromString(this, s);
