@@ -1,0 +1,1377 @@
+package io.sqlcache.jdbc;
+
+import io.sqlcache.codec.CachedRows;
+import io.sqlcache.codec.ColumnMeta;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.Reader;
+import java.io.StringReader;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.sql.Array;
+import java.sql.Blob;
+import java.sql.Clob;
+import java.sql.Date;
+import java.sql.NClob;
+import java.sql.Ref;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.RowId;
+import java.sql.SQLDataException;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLSyntaxErrorException;
+import java.sql.SQLType;
+import java.sql.SQLWarning;
+import java.sql.SQLXML;
+import java.sql.Statement;
+import java.sql.Time;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.OffsetTime;
+import java.time.ZonedDateTime;
+import java.util.Calendar;
+import java.util.List;
+import java.util.Map;
+import java.util.TimeZone;
+import javax.sql.rowset.serial.SerialBlob;
+import javax.sql.rowset.serial.SerialClob;
+import javax.sql.rowset.serial.SerialException;
+
+/**
+ * A forward-only, read-only result set over rows served from the cache, behaving like
+ * mysql-connector-j 9.x's own result set for the same query (invariant I3): the same values from
+ * every getter, the same conversions and the same SQLExceptions (SQLState included) for bad
+ * indexes, bad positions, closed sets, scrolling and updates.
+ *
+ * <p>Not thread-safe, like any JDBC result set: use it from one thread at a time.
+ * Getters return {@code null} (or 0 / false) for SQL NULL; {@link #getStatement()} may return
+ * {@code null} when the set was built without an owning statement.
+ */
+public final class CachedResultSet implements ResultSet {
+
+    private static final String GENERAL_ERROR = "S1000";
+    private static final String ILLEGAL_ARGUMENT = "S1009";
+
+    private final CachedRows rows;
+    private final Statement statement;
+    private final List<ColumnMeta> columns;
+    /** -1 before the first row, rowCount after the last. */
+    private int position = -1;
+    private boolean closed;
+    private boolean wasNull;
+    private int fetchSize;
+    private SQLWarning warnings;
+
+    /**
+     * @param rows      the cached rows, not null
+     * @param statement the statement this set is the result of, as {@link #getStatement()}
+     *                  returns it; may be null
+     */
+    public CachedResultSet(CachedRows rows, Statement statement) {
+        this.rows = java.util.Objects.requireNonNull(rows, "rows");
+        this.statement = statement;
+        this.columns = rows.columns();
+    }
+
+    // ---- state and navigation ------------------------------------------------------------
+
+    private void checkClosed() throws SQLException {
+        if (closed) {
+            throw new SQLException("Operation not allowed after ResultSet closed", GENERAL_ERROR);
+        }
+    }
+
+    private void checkRow() throws SQLException {
+        checkClosed();
+        if (rows.rowCount() == 0) {
+            throw new SQLException("Illegal operation on empty result set.", GENERAL_ERROR);
+        }
+        if (position < 0) {
+            throw new SQLException("Before start of result set", GENERAL_ERROR);
+        }
+        if (position >= rows.rowCount()) {
+            throw new SQLException("After end of result set", GENERAL_ERROR);
+        }
+    }
+
+    private void checkColumn(int column) throws SQLException {
+        if (column < 1) {
+            throw new SQLException("Column Index out of range, " + column + " < 1.", ILLEGAL_ARGUMENT);
+        }
+        if (column > columns.size()) {
+            throw new SQLException("Column Index out of range, " + column + " > " + columns.size() + ". ", ILLEGAL_ARGUMENT);
+        }
+    }
+
+    private static SQLException forwardOnly() {
+        return new SQLException("Operation not allowed for a result set of type ResultSet.TYPE_FORWARD_ONLY.", GENERAL_ERROR);
+    }
+
+    private static SQLException notUpdatable() {
+        return new SQLException("Result Set not updatable.This result set must come from a statement that was created "
+                + "with a result set type of ResultSet.CONCUR_UPDATABLE, the query must select only one table, can not "
+                + "use functions and must select all primary keys from that table. See the JDBC 2.1 API Specification, "
+                + "section 5.6 for more details.", GENERAL_ERROR);
+    }
+
+    @Override
+    public boolean next() throws SQLException {
+        checkClosed();
+        if (position < rows.rowCount()) {
+            position++;
+        }
+        return position < rows.rowCount();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public boolean wasNull() throws SQLException {
+        // Connector/J fails with a NullPointerException off a row; the last answer is the useful one
+        return wasNull;
+    }
+
+    @Override
+    public boolean isBeforeFirst() throws SQLException {
+        checkClosed();
+        return position < 0 && rows.rowCount() > 0;
+    }
+
+    @Override
+    public boolean isAfterLast() throws SQLException {
+        checkClosed();
+        return position >= rows.rowCount() && rows.rowCount() > 0;
+    }
+
+    @Override
+    public boolean isFirst() throws SQLException {
+        checkClosed();
+        return position == 0 && rows.rowCount() > 0;
+    }
+
+    @Override
+    public boolean isLast() throws SQLException {
+        checkClosed();
+        return rows.rowCount() > 0 && position == rows.rowCount() - 1;
+    }
+
+    @Override
+    public int getRow() throws SQLException {
+        checkClosed();
+        return position >= 0 && position < rows.rowCount() ? position + 1 : 0;
+    }
+
+    @Override
+    public void beforeFirst() throws SQLException {
+        checkClosed();
+        throw forwardOnly();
+    }
+
+    @Override
+    public void afterLast() throws SQLException {
+        checkClosed();
+        throw forwardOnly();
+    }
+
+    @Override
+    public boolean first() throws SQLException {
+        checkClosed();
+        throw forwardOnly();
+    }
+
+    @Override
+    public boolean last() throws SQLException {
+        checkClosed();
+        throw forwardOnly();
+    }
+
+    @Override
+    public boolean absolute(int row) throws SQLException {
+        checkClosed();
+        throw forwardOnly();
+    }
+
+    @Override
+    public boolean relative(int rows) throws SQLException {
+        checkClosed();
+        throw forwardOnly();
+    }
+
+    @Override
+    public boolean previous() throws SQLException {
+        checkClosed();
+        throw forwardOnly();
+    }
+
+    @Override
+    public void setFetchDirection(int direction) throws SQLException {
+        checkClosed();
+        if (direction != FETCH_FORWARD) {
+            throw new SQLException("Fetch direction ResultSet.FETCH_REVERSE cannot be set on a ResultSet of type "
+                    + "ResultSet.TYPE_FORWARD_ONLY", GENERAL_ERROR);
+        }
+    }
+
+    @Override
+    public int getFetchDirection() throws SQLException {
+        checkClosed();
+        return FETCH_FORWARD;
+    }
+
+    @Override
+    public void setFetchSize(int rows) throws SQLException {
+        checkClosed();
+        if (rows < 0) {
+            throw new SQLException("Value must be between 0 and getMaxRows()", ILLEGAL_ARGUMENT);
+        }
+        // the rows are all here already: the hint is kept only so getFetchSize answers it back
+        fetchSize = rows;
+    }
+
+    @Override
+    public int getFetchSize() throws SQLException {
+        checkClosed();
+        return fetchSize;
+    }
+
+    @Override
+    public int getType() {
+        return TYPE_FORWARD_ONLY;
+    }
+
+    @Override
+    public int getConcurrency() {
+        return CONCUR_READ_ONLY;
+    }
+
+    @Override
+    public int getHoldability() {
+        return HOLD_CURSORS_OVER_COMMIT;
+    }
+
+    @Override
+    public SQLWarning getWarnings() throws SQLException {
+        checkClosed();
+        return warnings;
+    }
+
+    @Override
+    public void clearWarnings() throws SQLException {
+        checkClosed();
+        warnings = null;
+    }
+
+    @Override
+    public String getCursorName() throws SQLException {
+        throw new SQLException("Positioned Update not supported.", "S1C00");
+    }
+
+    @Override
+    public ResultSetMetaData getMetaData() throws SQLException {
+        checkClosed();
+        return new CachedResultSetMetaData(columns);
+    }
+
+    @Override
+    public Statement getStatement() throws SQLException {
+        if (closed) {
+            throw new SQLException("Operation not allowed on closed ResultSet.", GENERAL_ERROR);
+        }
+        return statement;
+    }
+
+    @Override
+    public int findColumn(String label) throws SQLException {
+        checkClosed();
+        if (label != null) {
+            // as Connector/J: the label, case-insensitively and first match wins, then "table.label"
+            for (int i = 0; i < columns.size(); i++) {
+                if (label.equalsIgnoreCase(columns.get(i).columnLabel())) {
+                    return i + 1;
+                }
+            }
+            for (int i = 0; i < columns.size(); i++) {
+                ColumnMeta c = columns.get(i);
+                if (c.tableName() != null && label.equalsIgnoreCase(c.tableName() + "." + c.columnLabel())) {
+                    return i + 1;
+                }
+            }
+        }
+        throw new SQLSyntaxErrorException("Column '" + label + "' not found.", "42S22");
+    }
+
+    @Override
+    public boolean rowUpdated() throws SQLException {
+        throw new SQLFeatureNotSupportedException();
+    }
+
+    @Override
+    public boolean rowInserted() throws SQLException {
+        throw new SQLFeatureNotSupportedException();
+    }
+
+    @Override
+    public boolean rowDeleted() throws SQLException {
+        throw new SQLFeatureNotSupportedException();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        checkClosed();
+        if (iface != null && iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        throw new SQLException("Unable to unwrap to " + iface, ILLEGAL_ARGUMENT);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+        checkClosed();
+        return iface != null && iface.isInstance(this);
+    }
+
+    @Override
+    public String toString() {
+        return "CachedResultSet of " + rows.rowCount() + " rows x " + columns.size() + " columns";
+    }
+
+    // ---- cell access ---------------------------------------------------------------------
+
+    /** The stored value of a column of the current row, setting wasNull; never a copy. */
+    private Object value(int column) throws SQLException {
+        checkRow();
+        checkColumn(column);
+        Object v = rows.values().get(position)[column - 1];
+        wasNull = v == null;
+        return v;
+    }
+
+    private String text(int column, Object value) {
+        String[] overrides = rows.strings().get(position);
+        String s = overrides == null ? null : overrides[column - 1];
+        return s != null ? s : String.valueOf(value);
+    }
+
+    private <T> T convert(int column, CellConverter.Target<T> target) throws SQLException {
+        Object v = value(column);
+        if (v == null) {
+            return null;
+        }
+        return CellConverter.convert(cell(column, v), target);
+    }
+
+    private static TimeZone zone(Calendar cal) {
+        return cal != null ? cal.getTimeZone() : TimeZone.getDefault();
+    }
+
+    @Override
+    public String getString(int column) throws SQLException {
+        Object v = value(column);
+        return v == null ? null : text(column, v);
+    }
+
+    @Override
+    public boolean getBoolean(int column) throws SQLException {
+        Boolean b = convert(column, CellConverter.BOOLEAN);
+        return b != null && b;
+    }
+
+    @Override
+    public byte getByte(int column) throws SQLException {
+        Byte b = convert(column, CellConverter.BYTE);
+        return b == null ? 0 : b;
+    }
+
+    @Override
+    public short getShort(int column) throws SQLException {
+        Short s = convert(column, CellConverter.SHORT);
+        return s == null ? 0 : s;
+    }
+
+    @Override
+    public int getInt(int column) throws SQLException {
+        Integer i = convert(column, CellConverter.INT);
+        return i == null ? 0 : i;
+    }
+
+    @Override
+    public long getLong(int column) throws SQLException {
+        Long l = convert(column, CellConverter.LONG);
+        return l == null ? 0 : l;
+    }
+
+    @Override
+    public float getFloat(int column) throws SQLException {
+        Float f = convert(column, CellConverter.FLOAT);
+        return f == null ? 0 : f;
+    }
+
+    @Override
+    public double getDouble(int column) throws SQLException {
+        Double d = convert(column, CellConverter.DOUBLE);
+        return d == null ? 0 : d;
+    }
+
+    @Override
+    public BigDecimal getBigDecimal(int column) throws SQLException {
+        return convert(column, CellConverter.BIG_DECIMAL);
+    }
+
+    @Override
+    @Deprecated
+    public BigDecimal getBigDecimal(int column, int scale) throws SQLException {
+        BigDecimal d = getBigDecimal(column);
+        return d == null ? null : d.setScale(scale, RoundingMode.HALF_UP);
+    }
+
+    @Override
+    public byte[] getBytes(int column) throws SQLException {
+        Object v = value(column);
+        if (v == null) {
+            return null;
+        }
+        return cell(column, v).bytes().clone();
+    }
+
+    @Override
+    public Date getDate(int column) throws SQLException {
+        return convert(column, CellConverter.sqlDate(TimeZone.getDefault()));
+    }
+
+    @Override
+    public Date getDate(int column, Calendar cal) throws SQLException {
+        return convert(column, CellConverter.sqlDate(zone(cal)));
+    }
+
+    @Override
+    public Time getTime(int column) throws SQLException {
+        return convert(column, CellConverter.sqlTime(TimeZone.getDefault()));
+    }
+
+    @Override
+    public Time getTime(int column, Calendar cal) throws SQLException {
+        return convert(column, CellConverter.sqlTime(zone(cal)));
+    }
+
+    @Override
+    public Timestamp getTimestamp(int column) throws SQLException {
+        return convert(column, CellConverter.sqlTimestamp(TimeZone.getDefault()));
+    }
+
+    @Override
+    public Timestamp getTimestamp(int column, Calendar cal) throws SQLException {
+        return convert(column, CellConverter.sqlTimestamp(zone(cal)));
+    }
+
+    @Override
+    public Object getObject(int column) throws SQLException {
+        return copy(value(column));
+    }
+
+    /** The stored values are shared by every hit: hand out copies of the mutable ones. */
+    private static Object copy(Object v) {
+        if (v instanceof byte[] b) {
+            return b.clone();
+        }
+        if (v instanceof Timestamp t) {
+            Timestamp c = new Timestamp(t.getTime());
+            c.setNanos(t.getNanos());
+            return c;
+        }
+        if (v instanceof Time t) {
+            return new Time(t.getTime());
+        }
+        if (v instanceof Date d) {
+            return new Date(d.getTime());
+        }
+        return v;
+    }
+
+    @Override
+    public Object getObject(int column, Map<String, Class<?>> map) throws SQLException {
+        return getObject(column);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T getObject(int column, Class<T> type) throws SQLException {
+        if (type == null) {
+            throw new SQLException("Type parameter can not be null", ILLEGAL_ARGUMENT);
+        }
+        checkClosed();
+        Object result;
+        if (type == String.class) {
+            result = getString(column);
+        } else if (type == BigDecimal.class) {
+            result = getBigDecimal(column);
+        } else if (type == BigInteger.class) {
+            result = getBigInteger(column);
+        } else if (type == Boolean.class || type == Boolean.TYPE) {
+            result = convert(column, CellConverter.BOOLEAN);
+        } else if (type == Byte.class || type == Byte.TYPE) {
+            result = convert(column, CellConverter.BYTE);
+        } else if (type == Short.class || type == Short.TYPE) {
+            result = convert(column, CellConverter.SHORT);
+        } else if (type == Integer.class || type == Integer.TYPE) {
+            result = convert(column, CellConverter.INT);
+        } else if (type == Long.class || type == Long.TYPE) {
+            result = convert(column, CellConverter.LONG);
+        } else if (type == Float.class || type == Float.TYPE) {
+            result = convert(column, CellConverter.FLOAT);
+        } else if (type == Double.class || type == Double.TYPE) {
+            result = convert(column, CellConverter.DOUBLE);
+        } else if (type == byte[].class) {
+            result = getBytes(column);
+        } else if (type == Date.class) {
+            result = getDate(column);
+        } else if (type == Time.class) {
+            result = getTime(column);
+        } else if (type == Timestamp.class) {
+            result = getTimestamp(column);
+        } else if (type == java.util.Date.class) {
+            Timestamp ts = getTimestamp(column);
+            result = ts == null ? null : java.util.Date.from(ts.toInstant());
+        } else if (type == Clob.class) {
+            result = getClob(column);
+        } else if (type == Blob.class) {
+            result = getBlob(column);
+        } else if (type == NClob.class) {
+            result = getNClob(column);
+        } else if (type == LocalDate.class) {
+            result = convert(column, CellConverter.LOCAL_DATE);
+        } else if (type == LocalTime.class) {
+            result = convert(column, CellConverter.LOCAL_TIME);
+        } else if (type == LocalDateTime.class) {
+            result = convert(column, CellConverter.LOCAL_DATE_TIME);
+        } else if (type == OffsetDateTime.class) {
+            result = convert(column, CellConverter.offsetDateTime());
+        } else if (type == OffsetTime.class) {
+            result = convert(column, CellConverter.offsetTime());
+        } else if (type == ZonedDateTime.class) {
+            result = convert(column, CellConverter.zonedDateTime());
+        } else {
+            // Instant included: Connector/J 9 refuses it for every column type
+            throw new SQLException("Conversion not supported for type " + type.getName(), ILLEGAL_ARGUMENT);
+        }
+        return (T) result;
+    }
+
+    private BigInteger getBigInteger(int column) throws SQLException {
+        String s = getString(column);
+        if (s == null) {
+            return null;
+        }
+        try {
+            return new BigInteger(s);
+        } catch (NumberFormatException e) {
+            throw new SQLException("Bad format for BigInteger '" + column + "' in column " + s + ".", ILLEGAL_ARGUMENT);
+        }
+    }
+
+    private CellConverter.Cell cell(int column, Object value) {
+        return CellConverter.cell(columns.get(column - 1), value, text(column, value));
+    }
+
+    /** Streams exist only for string and binary columns in Connector/J; the rest is a conversion error. */
+    private byte[] streamBytes(int column, String targetType) throws SQLException {
+        Object v = value(column);
+        if (v == null) {
+            return null;
+        }
+        CellConverter.Cell cell = cell(column, v);
+        if (cell.source() != CellConverter.Source.BYTES) {
+            throw new SQLDataException("Unsupported conversion from " + cell.source() + " to " + targetType, "22018");
+        }
+        return cell.bytes().clone();
+    }
+
+    /** Connector/J refuses the N-getters unless the column's charset is UTF-8; binary and non-string columns are not. */
+    private void checkNational(int column, String method) throws SQLException {
+        value(column);
+        if (!CellConverter.isCharacterData(columns.get(column - 1))) {
+            throw new SQLException("Can not call " + method + "() when field's charset isn't UTF-8");
+        }
+    }
+
+    @Override
+    public InputStream getBinaryStream(int column) throws SQLException {
+        byte[] b = streamBytes(column, InputStream.class.getName());
+        return b == null ? null : new ByteArrayInputStream(b);
+    }
+
+    @Override
+    public InputStream getAsciiStream(int column) throws SQLException {
+        return getBinaryStream(column);
+    }
+
+    @Override
+    @Deprecated
+    public InputStream getUnicodeStream(int column) throws SQLException {
+        return getBinaryStream(column);
+    }
+
+    @Override
+    public Reader getCharacterStream(int column) throws SQLException {
+        byte[] b = streamBytes(column, InputStream.class.getName());
+        if (b == null) {
+            return null;
+        }
+        // Connector/J decodes in the column's encoding: binary columns map to ISO-8859-1, and the
+        // cache assumes text columns are UTF-8 (utf8mb4), the Connector/J 9 default
+        boolean binary = rows.values().get(position)[column - 1] instanceof byte[];
+        return new StringReader(new String(b, binary ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public Reader getNCharacterStream(int column) throws SQLException {
+        checkNational(column, "getNCharacterStream");
+        return getCharacterStream(column);
+    }
+
+    @Override
+    public String getNString(int column) throws SQLException {
+        checkNational(column, "getNString");
+        return getString(column);
+    }
+
+    @Override
+    public Blob getBlob(int column) throws SQLException {
+        byte[] b = getBytes(column);
+        return b == null ? null : new CachedBlob(b);
+    }
+
+    @Override
+    public Clob getClob(int column) throws SQLException {
+        String s = getString(column);
+        return s == null ? null : new CachedClob(s.toCharArray());
+    }
+
+    @Override
+    public NClob getNClob(int column) throws SQLException {
+        checkNational(column, "getNClob");
+        String s = getString(column);
+        return s == null ? null : new CachedClob(s.toCharArray());
+    }
+
+    /** SerialBlob refuses to read zero bytes of an empty blob; Connector/J's Blob returns an empty array. */
+    private static final class CachedBlob extends SerialBlob {
+        private static final long serialVersionUID = 1L;
+
+        CachedBlob(byte[] bytes) throws SQLException {
+            super(bytes);
+        }
+
+        @Override
+        public byte[] getBytes(long pos, int length) throws SerialException {
+            return length == 0 && pos == 1 ? new byte[0] : super.getBytes(pos, length);
+        }
+    }
+
+    /** SerialClob with Connector/J's empty-read behaviour, also an NClob (the JDK has no serial NClob). */
+    private static final class CachedClob extends SerialClob implements NClob {
+        private static final long serialVersionUID = 1L;
+
+        CachedClob(char[] chars) throws SQLException {
+            super(chars);
+        }
+
+        @Override
+        public String getSubString(long pos, int length) throws SerialException {
+            return length == 0 && pos == 1 ? "" : super.getSubString(pos, length);
+        }
+    }
+
+    @Override
+    public URL getURL(int column) throws SQLException {
+        String s = getString(column);
+        if (s == null) {
+            return null;
+        }
+        try {
+            return new URL(s);
+        } catch (MalformedURLException e) {
+            throw new SQLException("Malformed URL '" + s + "'", ILLEGAL_ARGUMENT);
+        }
+    }
+
+    @Override
+    public SQLXML getSQLXML(int column) throws SQLException {
+        value(column);
+        throw new SQLFeatureNotSupportedException("SQLXML is not served from the cache");
+    }
+
+    @Override
+    public Array getArray(int column) throws SQLException {
+        value(column);
+        throw new SQLFeatureNotSupportedException();
+    }
+
+    @Override
+    public Ref getRef(int column) throws SQLException {
+        checkColumn(column);
+        throw new SQLFeatureNotSupportedException();
+    }
+
+    @Override
+    public RowId getRowId(int column) throws SQLException {
+        throw new SQLFeatureNotSupportedException();
+    }
+
+    // ---- by label ------------------------------------------------------------------------
+
+    @Override
+    public String getString(String label) throws SQLException {
+        return getString(findColumn(label));
+    }
+
+    @Override
+    public boolean getBoolean(String label) throws SQLException {
+        return getBoolean(findColumn(label));
+    }
+
+    @Override
+    public byte getByte(String label) throws SQLException {
+        return getByte(findColumn(label));
+    }
+
+    @Override
+    public short getShort(String label) throws SQLException {
+        return getShort(findColumn(label));
+    }
+
+    @Override
+    public int getInt(String label) throws SQLException {
+        return getInt(findColumn(label));
+    }
+
+    @Override
+    public long getLong(String label) throws SQLException {
+        return getLong(findColumn(label));
+    }
+
+    @Override
+    public float getFloat(String label) throws SQLException {
+        return getFloat(findColumn(label));
+    }
+
+    @Override
+    public double getDouble(String label) throws SQLException {
+        return getDouble(findColumn(label));
+    }
+
+    @Override
+    @Deprecated
+    public BigDecimal getBigDecimal(String label, int scale) throws SQLException {
+        return getBigDecimal(findColumn(label), scale);
+    }
+
+    @Override
+    public byte[] getBytes(String label) throws SQLException {
+        return getBytes(findColumn(label));
+    }
+
+    @Override
+    public Date getDate(String label) throws SQLException {
+        return getDate(findColumn(label));
+    }
+
+    @Override
+    public Time getTime(String label) throws SQLException {
+        return getTime(findColumn(label));
+    }
+
+    @Override
+    public Timestamp getTimestamp(String label) throws SQLException {
+        return getTimestamp(findColumn(label));
+    }
+
+    @Override
+    public InputStream getAsciiStream(String label) throws SQLException {
+        return getAsciiStream(findColumn(label));
+    }
+
+    @Override
+    @Deprecated
+    public InputStream getUnicodeStream(String label) throws SQLException {
+        return getUnicodeStream(findColumn(label));
+    }
+
+    @Override
+    public InputStream getBinaryStream(String label) throws SQLException {
+        return getBinaryStream(findColumn(label));
+    }
+
+    @Override
+    public Object getObject(String label) throws SQLException {
+        return getObject(findColumn(label));
+    }
+
+    @Override
+    public Reader getCharacterStream(String label) throws SQLException {
+        return getCharacterStream(findColumn(label));
+    }
+
+    @Override
+    public BigDecimal getBigDecimal(String label) throws SQLException {
+        return getBigDecimal(findColumn(label));
+    }
+
+    @Override
+    public Object getObject(String label, Map<String, Class<?>> map) throws SQLException {
+        return getObject(findColumn(label), map);
+    }
+
+    @Override
+    public Ref getRef(String label) throws SQLException {
+        return getRef(findColumn(label));
+    }
+
+    @Override
+    public Blob getBlob(String label) throws SQLException {
+        return getBlob(findColumn(label));
+    }
+
+    @Override
+    public Clob getClob(String label) throws SQLException {
+        return getClob(findColumn(label));
+    }
+
+    @Override
+    public Array getArray(String label) throws SQLException {
+        return getArray(findColumn(label));
+    }
+
+    @Override
+    public Date getDate(String label, Calendar cal) throws SQLException {
+        return getDate(findColumn(label), cal);
+    }
+
+    @Override
+    public Time getTime(String label, Calendar cal) throws SQLException {
+        return getTime(findColumn(label), cal);
+    }
+
+    @Override
+    public Timestamp getTimestamp(String label, Calendar cal) throws SQLException {
+        return getTimestamp(findColumn(label), cal);
+    }
+
+    @Override
+    public URL getURL(String label) throws SQLException {
+        return getURL(findColumn(label));
+    }
+
+    @Override
+    public RowId getRowId(String label) throws SQLException {
+        return getRowId(findColumn(label));
+    }
+
+    @Override
+    public NClob getNClob(String label) throws SQLException {
+        return getNClob(findColumn(label));
+    }
+
+    @Override
+    public SQLXML getSQLXML(String label) throws SQLException {
+        return getSQLXML(findColumn(label));
+    }
+
+    @Override
+    public String getNString(String label) throws SQLException {
+        return getNString(findColumn(label));
+    }
+
+    @Override
+    public Reader getNCharacterStream(String label) throws SQLException {
+        return getNCharacterStream(findColumn(label));
+    }
+
+    @Override
+    public <T> T getObject(String label, Class<T> type) throws SQLException {
+        return getObject(findColumn(label), type);
+    }
+
+    // ---- updates: a cached result is never updatable, as Connector/J's read-only sets ----
+
+    @Override
+    public void updateNull(int column) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateBoolean(int column, boolean x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateByte(int column, byte x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateShort(int column, short x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateInt(int column, int x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateLong(int column, long x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateFloat(int column, float x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateDouble(int column, double x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateBigDecimal(int column, BigDecimal x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateString(int column, String x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateBytes(int column, byte[] x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateDate(int column, Date x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateTime(int column, Time x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateTimestamp(int column, Timestamp x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateAsciiStream(int column, InputStream x, int length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateBinaryStream(int column, InputStream x, int length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateCharacterStream(int column, Reader x, int length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateObject(int column, Object x, int length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateObject(int column, Object x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateNull(String column) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateBoolean(String column, boolean x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateByte(String column, byte x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateShort(String column, short x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateInt(String column, int x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateLong(String column, long x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateFloat(String column, float x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateDouble(String column, double x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateBigDecimal(String column, BigDecimal x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateString(String column, String x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateBytes(String column, byte[] x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateDate(String column, Date x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateTime(String column, Time x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateTimestamp(String column, Timestamp x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateAsciiStream(String column, InputStream x, int length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateBinaryStream(String column, InputStream x, int length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateCharacterStream(String column, Reader x, int length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateObject(String column, Object x, int length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateObject(String column, Object x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void insertRow() throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateRow() throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void deleteRow() throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void refreshRow() throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void cancelRowUpdates() throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void moveToInsertRow() throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void moveToCurrentRow() throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateRef(int column, Ref x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateRef(String column, Ref x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateBlob(int column, Blob x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateBlob(String column, Blob x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateClob(int column, Clob x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateClob(String column, Clob x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateArray(int column, Array x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateArray(String column, Array x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateRowId(int column, RowId x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateRowId(String column, RowId x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateNString(int column, String x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateNString(String column, String x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateNClob(int column, NClob x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateNClob(String column, NClob x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateSQLXML(int column, SQLXML x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateSQLXML(String column, SQLXML x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateNCharacterStream(int column, Reader x, long length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateNCharacterStream(String column, Reader x, long length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateAsciiStream(int column, InputStream x, long length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateBinaryStream(int column, InputStream x, long length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateCharacterStream(int column, Reader x, long length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateAsciiStream(String column, InputStream x, long length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateBinaryStream(String column, InputStream x, long length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateCharacterStream(String column, Reader x, long length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateBlob(int column, InputStream x, long length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateBlob(String column, InputStream x, long length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateClob(int column, Reader x, long length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateClob(String column, Reader x, long length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateNClob(int column, Reader x, long length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateNClob(String column, Reader x, long length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateNCharacterStream(int column, Reader x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateNCharacterStream(String column, Reader x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateAsciiStream(int column, InputStream x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateBinaryStream(int column, InputStream x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateCharacterStream(int column, Reader x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateAsciiStream(String column, InputStream x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateBinaryStream(String column, InputStream x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateCharacterStream(String column, Reader x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateBlob(int column, InputStream x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateBlob(String column, InputStream x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateClob(int column, Reader x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateClob(String column, Reader x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateNClob(int column, Reader x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateNClob(String column, Reader x) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateObject(int column, Object x, SQLType targetType, int length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateObject(String column, Object x, SQLType targetType, int length) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateObject(int column, Object x, SQLType targetType) throws SQLException {
+        throw notUpdatable();
+    }
+
+    @Override
+    public void updateObject(String column, Object x, SQLType targetType) throws SQLException {
+        throw notUpdatable();
+    }
+}

@@ -1,0 +1,155 @@
+package io.sqlcache.jdbc;
+
+import io.sqlcache.codec.CachedRows;
+import io.sqlcache.codec.ColumnMeta;
+import io.sqlcache.codec.EntryCodec;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads a real driver's result set to its end into {@link CachedRows}, or refuses as soon as the
+ * result cannot be cached (too many rows, too many bytes, a value type the codec cannot hold, a
+ * value the real driver cannot even return through {@code getObject}). After a refusal the
+ * caller re-runs the query uncached, so the application sees the real driver's behaviour.
+ *
+ * <p>Stateless and thread-safe; the result set itself must only be used by the calling thread.
+ */
+public final class ResultSetCapture {
+
+    /** Rough per-cell overhead in the encoded entry (the type tag, a length prefix). */
+    private static final int CELL_OVERHEAD = 2;
+
+    private ResultSetCapture() {
+    }
+
+    /**
+     * The outcome of a capture: exactly one of the two components is non-null.
+     *
+     * @param rows    the materialized result, or null when refused
+     * @param refusal why the result is not cached (user-visible), or null when captured
+     */
+    public record Capture(CachedRows rows, String refusal) {
+
+        public Capture {
+            if ((rows == null) == (refusal == null)) {
+                throw new IllegalArgumentException("exactly one of rows and refusal must be set");
+            }
+        }
+
+        /** Whether the rows were captured. */
+        public boolean captured() {
+            return rows != null;
+        }
+    }
+
+    /**
+     * Reads {@code rs} from its current position to the end. Does not close it.
+     *
+     * @param rs       a result set positioned before its first row, not null
+     * @param maxRows  the most rows a cached result may have
+     * @param maxBytes the most (estimated, encoded) bytes a cached result may have
+     * @return the rows, or a refusal; never null
+     * @throws SQLException when the real driver fails to read the metadata or the next row
+     */
+    public static Capture capture(ResultSet rs, int maxRows, long maxBytes) throws SQLException {
+        ResultSetMetaData md = rs.getMetaData();
+        int n = md.getColumnCount();
+        List<ColumnMeta> columns = new ArrayList<>(n);
+        long bytes = 0;
+        for (int i = 1; i <= n; i++) {
+            ColumnMeta c = new ColumnMeta(md.getCatalogName(i), md.getSchemaName(i), md.getTableName(i),
+                    md.getColumnName(i), md.getColumnLabel(i), md.getColumnType(i), md.getColumnTypeName(i),
+                    md.getColumnClassName(i), md.getPrecision(i), md.getScale(i), md.isNullable(i), md.isSigned(i),
+                    md.getColumnDisplaySize(i), md.isAutoIncrement(i), md.isCaseSensitive(i), md.isCurrency(i),
+                    md.isSearchable(i), md.isReadOnly(i), md.isWritable(i), md.isDefinitelyWritable(i));
+            columns.add(c);
+            bytes += 32 + size(c.catalogName()) + size(c.schemaName()) + size(c.tableName()) + size(c.columnName())
+                    + size(c.columnLabel()) + size(c.columnTypeName()) + size(c.columnClassName());
+        }
+        if (bytes > maxBytes) {
+            return refuse("result over " + maxBytes + " bytes");
+        }
+        List<Object[]> values = new ArrayList<>();
+        List<String[]> strings = new ArrayList<>();
+        while (rs.next()) {
+            if (values.size() >= maxRows) {
+                return refuse("result over " + maxRows + " rows");
+            }
+            Object[] row = new Object[n];
+            String[] overrides = null;
+            bytes += 1;
+            for (int i = 1; i <= n; i++) {
+                Object v;
+                String s;
+                try {
+                    v = rs.getObject(i);
+                    s = rs.getString(i);
+                } catch (SQLException e) {
+                    // e.g. a TIME of -838:59:59 or a zero date: the real driver throws from getObject,
+                    // which a cached copy could not reproduce, so this result is served uncached.
+                    return refuse("value not readable in column " + i + ": " + e.getMessage());
+                }
+                if (!EntryCodec.supports(v)) {
+                    return refuse("unsupported value type " + v.getClass().getName());
+                }
+                row[i - 1] = v;
+                bytes += CELL_OVERHEAD + estimate(v);
+                if (v != null && s != null && !s.equals(String.valueOf(v))) {
+                    if (overrides == null) {
+                        overrides = new String[n];
+                    }
+                    overrides[i - 1] = s;
+                    bytes += CELL_OVERHEAD + size(s);
+                }
+            }
+            if (bytes > maxBytes) {
+                return refuse("result over " + maxBytes + " bytes");
+            }
+            values.add(row);
+            strings.add(overrides);
+        }
+        return new Capture(new CachedRows(columns, values, strings), null);
+    }
+
+    private static Capture refuse(String reason) {
+        return new Capture(null, reason);
+    }
+
+    private static long estimate(Object v) {
+        if (v == null || v instanceof Boolean) {
+            return 0;
+        }
+        if (v instanceof String s) {
+            return size(s);
+        }
+        if (v instanceof byte[] b) {
+            return b.length;
+        }
+        if (v instanceof BigDecimal d) {
+            return d.unscaledValue().bitLength() / 8 + 6;
+        }
+        if (v instanceof BigInteger i) {
+            return i.bitLength() / 8 + 2;
+        }
+        return 12;
+    }
+
+    /** UTF-8 length without encoding (surrogate pairs count 2 + 2 = 4, which is exact). */
+    private static long size(String s) {
+        if (s == null) {
+            return 1;
+        }
+        long n = 1;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            n += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
+        }
+        return n;
+    }
+}
