@@ -145,6 +145,14 @@ public final class SqlAnalyzer {
 
     private SqlAnalysis analyzeText(SqlText text) {
         Classification r = classify(text);
+        if ((r.kind == StatementKind.WRITE || r.kind == StatementKind.DDL) && r.written.isEmpty()) {
+            // a write whose target we did not find may write anything (JSqlParser 5.3 even
+            // accepts a bare "DELETE FROM")
+            if (!r.writesUnknown && r.reason == null) {
+                r.reason = "written tables unknown";
+            }
+            r.writesUnknown = true;
+        }
         String reason = r.reason;
         if (r.kind == StatementKind.READ) {
             if (text.hints().skip()) {
@@ -180,6 +188,11 @@ public final class SqlAnalyzer {
             // CREATE PROCEDURE/TRIGGER bodies hold semicolons too; DDL also ends a transaction.
             StatementKind kind = first.is("CREATE") ? StatementKind.DDL : StatementKind.WRITE;
             return new Classification(kind, "multiple statements").unknownWrites();
+        }
+        if (tokens.stream().anyMatch(t -> t.type() == Token.Type.QUOTED_NAME && t.text().indexOf('`') >= 0)) {
+            // JSqlParser 5.3 splits `a``b` into `a` and an alias `b`: the table would be wrong
+            return new Classification(StatementKind.WRITE, "unsupported: back quote inside a quoted name")
+                    .unknownWrites();
         }
         String parseText = text.parseText();
         String lockReason = null;
