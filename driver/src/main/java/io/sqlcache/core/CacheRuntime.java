@@ -1,0 +1,214 @@
+package io.sqlcache.core;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.sqlcache.CacheConfig;
+import io.sqlcache.codec.CacheEntry;
+import io.sqlcache.codec.CachedRows;
+import io.sqlcache.codec.CodecException;
+import io.sqlcache.codec.EntryCodec;
+import io.sqlcache.invalidate.VersionKeys;
+import io.sqlcache.key.KeyMaterial;
+import io.sqlcache.metrics.CacheMetrics;
+import io.sqlcache.metrics.CacheStats;
+import io.sqlcache.sql.SqlAnalysis;
+import io.sqlcache.sql.SqlAnalyzer;
+import io.sqlcache.sql.TableName;
+import io.sqlcache.store.CacheStore;
+import io.sqlcache.store.StoreException;
+import io.sqlcache.store.Stores;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One cache: a store, the SQL analyzer, the codec and the counters, shared by every connection
+ * and data source with the same {@link CacheConfig} in this JVM. Thread-safe.
+ *
+ * <p>Every method here is fail-open (I4): a store failure is logged and counted and answered as
+ * "not cached", never thrown.
+ */
+public final class CacheRuntime {
+
+    private static final System.Logger LOG = System.getLogger(CacheRuntime.class.getName());
+    private static final ConcurrentHashMap<CacheConfig, CacheRuntime> RUNTIMES = new ConcurrentHashMap<>();
+
+    private final CacheConfig config;
+    private final CacheStore store;
+    private final SqlAnalyzer analyzer;
+    private final EntryCodec codec = new EntryCodec();
+    private final CacheMetrics metrics = new CacheMetrics();
+    private final VersionKeys keys;
+    /** Bumps that failed: retried before this process trusts the store again (see {@link #read}). */
+    private final Set<String> pendingBumps = ConcurrentHashMap.newKeySet();
+    /** Keys whose results were over the limits: for a TTL they go straight to the database, read once. */
+    private final Cache<String, Boolean> uncacheable;
+
+    CacheRuntime(CacheConfig config, CacheStore store) {
+        this.config = config;
+        this.store = store;
+        this.analyzer = new SqlAnalyzer(10_000);
+        this.keys = new VersionKeys(config.prefix());
+        this.uncacheable = Caffeine.newBuilder().maximumSize(10_000)
+                .expireAfterWrite(Duration.ofSeconds(config.ttlSeconds())).build();
+    }
+
+    /** The runtime for {@code config}, created on first use and kept for the JVM's life. */
+    public static CacheRuntime forConfig(CacheConfig config) {
+        return RUNTIMES.computeIfAbsent(config, c -> new CacheRuntime(c, Stores.open(c.redis(), c.prefix(),
+                Duration.ofMillis(c.timeoutMillis()), Duration.ofMillis(c.breakerMillis()))));
+    }
+
+    public CacheConfig config() {
+        return config;
+    }
+
+    public CacheMetrics metrics() {
+        return metrics;
+    }
+
+    public CacheStats stats() {
+        return metrics.snapshot();
+    }
+
+    public VersionKeys keys() {
+        return keys;
+    }
+
+    /** The store, for administration (flush) and tests. */
+    public CacheStore store() {
+        return store;
+    }
+
+    /** True when the result for this key hash was recently found to be over the limits. */
+    public boolean knownUncacheable(String hash) {
+        return uncacheable.getIfPresent(hash) != null;
+    }
+
+    /** Remembers that the result for this key hash is over the limits. */
+    public void rememberUncacheable(String hash) {
+        uncacheable.put(hash, Boolean.TRUE);
+    }
+
+    /** Analysis of {@code sql}, cached by text. */
+    public SqlAnalysis analyze(String sql) {
+        return analyzer.analyze(sql);
+    }
+
+    /** The TTL for a statement: its hint if any, else the configured one. */
+    public int ttlFor(SqlAnalysis analysis) {
+        Integer hint = analysis.ttlSeconds();
+        return hint == null ? config.ttlSeconds() : hint;
+    }
+
+    /**
+     * Looks up the entry for {@code key} and the versions of {@code tables} (resolved) in one
+     * round trip. Never throws.
+     */
+    public Lookup read(KeyMaterial key, Collection<TableName> tables) {
+        if (!pendingBumps.isEmpty() && !flushPendingBumps()) {
+            return Lookup.UNAVAILABLE;
+        }
+        String entryKey = keys.entryKey(key.hash());
+        List<String> versionKeys = keys.forRead(tables);
+        CacheStore.Lookup found;
+        try {
+            found = store.lookup(entryKey, versionKeys);
+        } catch (StoreException e) {
+            storeFailed("lookup", e);
+            return Lookup.UNAVAILABLE;
+        }
+        if (found.entry() != null) {
+            try {
+                CacheEntry entry = codec.decode(found.entry());
+                if (KeyMaterial.matches(key, entry.keyMaterial()) && Arrays.equals(entry.versions(), found.versions())) {
+                    return new Lookup(entry.rows(), entryKey, found.versions());
+                }
+            } catch (CodecException e) {
+                // I5: a corrupt or forged entry is a miss and a counted error; the next store overwrites it
+                metrics.storeError();
+                LOG.log(Level.WARNING, "sqlcache: undecodable entry " + entryKey + " treated as a miss: " + e.getMessage());
+            }
+        }
+        return new Lookup(null, entryKey, found.versions());
+    }
+
+    /**
+     * Stores a miss's rows under the versions read before the query ran (never the current
+     * ones: a write that committed while the query ran has bumped them, so the entry will
+     * simply not match). Never throws.
+     */
+    public void write(Lookup miss, KeyMaterial key, CachedRows rows, int ttlSeconds) {
+        byte[] bytes = codec.encode(new CacheEntry(key.bytes(), miss.versions(), rows));
+        if (bytes.length > config.maxBytes()) {
+            metrics.bypass("result over " + config.maxBytes() + " bytes");
+            return;
+        }
+        try {
+            store.put(miss.entryKey(), bytes, ttlSeconds);
+            metrics.stored();
+        } catch (StoreException e) {
+            storeFailed("put", e);
+        }
+    }
+
+    /**
+     * Bumps the versions of {@code tables} (resolved), or the global epoch when {@code unknown}.
+     * Must be called after the write is durable (after the statement in autocommit, after the
+     * commit in a transaction) and before the write's success reaches the application. Never
+     * throws: a failed bump is remembered and retried before this process reads the store again.
+     */
+    public void invalidate(Collection<TableName> tables, boolean unknown) {
+        List<String> bump = keys.forWrite(tables, unknown);
+        if (bump.isEmpty()) {
+            return;
+        }
+        try {
+            store.bump(bump);
+            metrics.invalidated(bump.size());
+        } catch (StoreException e) {
+            pendingBumps.addAll(bump);
+            storeFailed("bump", e);
+        }
+    }
+
+    private boolean flushPendingBumps() {
+        List<String> bump = new ArrayList<>(pendingBumps);
+        try {
+            store.bump(bump);
+            metrics.invalidated(bump.size());
+            bump.forEach(pendingBumps::remove);
+            return true;
+        } catch (StoreException e) {
+            storeFailed("bump", e);
+            return false;
+        }
+    }
+
+    private void storeFailed(String op, StoreException e) {
+        metrics.storeError();
+        LOG.log(Level.DEBUG, () -> "sqlcache: store " + op + " failed on " + store.describe() + ": " + e.getMessage());
+    }
+
+    /**
+     * The answer of {@link #read}: a hit ({@code rows} non-null), a miss with the versions to
+     * store under, or {@link #UNAVAILABLE} when the store could not be asked.
+     */
+    public record Lookup(CachedRows rows, String entryKey, long[] versions) {
+
+        public static final Lookup UNAVAILABLE = new Lookup(null, null, null);
+
+        public boolean hit() {
+            return rows != null;
+        }
+
+        public boolean available() {
+            return versions != null;
+        }
+    }
+}

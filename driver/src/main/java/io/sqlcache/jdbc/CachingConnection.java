@@ -1,0 +1,708 @@
+package io.sqlcache.jdbc;
+
+import io.sqlcache.CacheConfig;
+import io.sqlcache.SqlCacheConnection;
+import io.sqlcache.core.CacheRuntime;
+import io.sqlcache.metrics.CacheStats;
+import io.sqlcache.sql.SqlAnalysis;
+import io.sqlcache.sql.StatementKind;
+import io.sqlcache.sql.TableName;
+import io.sqlcache.invalidate.WriteSet;
+import java.lang.reflect.Proxy;
+import java.sql.Array;
+import java.sql.Blob;
+import java.sql.CallableStatement;
+import java.sql.Clob;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.NClob;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLClientInfoException;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.SQLXML;
+import java.sql.Savepoint;
+import java.sql.ShardingKey;
+import java.sql.Statement;
+import java.sql.Struct;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.regex.Pattern;
+
+/**
+ * A connection of the real driver with the cache in front. It tracks what the real driver does
+ * not expose cheaply and what decides whether a read may be cached: the current schema, the
+ * session settings that shape results, the transaction and its write set, and the temporary
+ * tables this session created. Every method not about caching delegates.
+ *
+ * <p>Not thread-safe beyond what JDBC promises for a connection: one thread at a time.
+ */
+public final class CachingConnection implements SqlCacheConnection {
+
+    /** Session settings that change the rows or how their values are encoded (part of every key). */
+    private static final String SESSION_QUERY = "SELECT DATABASE(), @@session.autocommit, @@session.time_zone,"
+            + " @@session.character_set_results, @@session.character_set_connection, @@session.collation_connection,"
+            + " @@session.sql_mode, @@session.lc_time_names, @@session.div_precision_increment,"
+            + " @@session.group_concat_max_len, @@session.sql_select_limit, @@session.default_week_format, ";
+    /** MySQL 8 knows only transaction_isolation, MariaDB before 11.1 only tx_isolation. */
+    private static final String[] ISOLATION_VARIABLES = {"@@session.transaction_isolation", "@@session.tx_isolation"};
+    private static volatile int isolationVariable;
+
+    private static final Pattern SET_NEXT_TRANSACTION =
+            Pattern.compile("(?is)^\\s*SET\\s+TRANSACTION\\b.*");
+
+    private final Connection delegate;
+    private final CacheRuntime runtime;
+    private final String user;
+    private final String driverScope;
+    private final WriteSet writeSet = new WriteSet();
+    private final Set<TableName> temporaryTables = new HashSet<>();
+
+    /** Null when stale: reloaded (one query) before the next cacheable read. */
+    private String session;
+    private String schema;
+    private boolean autoCommit;
+    private boolean explicitTransaction;
+    private String isolation;
+    /** SET TRANSACTION without SESSION changes only the next transaction's isolation: we cannot see it. */
+    private boolean nextTransactionIsolationUnknown;
+
+    private CachingConnection(Connection delegate, CacheRuntime runtime, String driverScope) throws SQLException {
+        this.delegate = delegate;
+        this.runtime = runtime;
+        this.driverScope = driverScope;
+        this.user = delegate.getMetaData().getUserName();
+        loadSession();
+    }
+
+    /**
+     * Wraps a connection of the real driver. Reads the session state once (one query); if that
+     * fails the connection still works and reads bypass the cache until it succeeds.
+     *
+     * @param driverScope what in the real driver's URL and properties can change values
+     *                    (never a password)
+     */
+    public static CachingConnection wrap(Connection delegate, CacheRuntime runtime, String driverScope)
+            throws SQLException {
+        return new CachingConnection(delegate, runtime, driverScope);
+    }
+
+    CacheRuntime runtime() {
+        return runtime;
+    }
+
+    Connection delegate() {
+        return delegate;
+    }
+
+    private void loadSession() {
+        session = null;
+        try (Statement st = delegate.createStatement(); ResultSet rs = querySession(st)) {
+            rs.next();
+            schema = rs.getString(1);
+            autoCommit = rs.getLong(2) != 0;
+            StringBuilder sb = new StringBuilder();
+            int n = rs.getMetaData().getColumnCount();
+            // the isolation level (last column) decides whether to cache, not what the rows are: not key material
+            for (int i = 3; i < n; i++) {
+                sb.append(rs.getString(i)).append('\u0001');
+            }
+            isolation = rs.getString(n).toUpperCase(Locale.ROOT).replace('_', '-');
+            session = sb.toString();
+        } catch (SQLException e) {
+            // fail open: the connection works, reads bypass the cache until the state is known
+            session = null;
+        }
+    }
+
+    private static ResultSet querySession(Statement st) throws SQLException {
+        int variant = isolationVariable;
+        try {
+            return st.executeQuery(SESSION_QUERY + ISOLATION_VARIABLES[variant]);
+        } catch (SQLException e) {
+            // the other server family: remember it, the next connection most likely goes to the same server
+            int other = 1 - variant;
+            ResultSet rs = st.executeQuery(SESSION_QUERY + ISOLATION_VARIABLES[other]);
+            isolationVariable = other;
+            return rs;
+        }
+    }
+
+    /**
+     * Decides whether a read may use the cache on this connection now.
+     *
+     * @return the plan; its {@code bypass} is non-null when it may not
+     */
+    ReadPlan planRead(SqlAnalysis analysis, int resultSetType, int concurrency, int fetchSize) {
+        if (!analysis.cacheable()) {
+            return ReadPlan.bypass(analysis.bypassReason());
+        }
+        if (resultSetType != ResultSet.TYPE_FORWARD_ONLY) {
+            return ReadPlan.bypass("scrollable result set requested");
+        }
+        if (concurrency != ResultSet.CONCUR_READ_ONLY) {
+            return ReadPlan.bypass("updatable result set requested");
+        }
+        if (fetchSize == Integer.MIN_VALUE) {
+            return ReadPlan.bypass("streaming result set requested");
+        }
+        if (session == null) {
+            loadSession();
+            if (session == null) {
+                return ReadPlan.bypass("session state unknown");
+            }
+        }
+        Set<TableName> tables = new LinkedHashSet<>();
+        for (TableName t : analysis.tablesRead()) {
+            TableName r = t.resolve(schema);
+            if (r.schema() == null) {
+                return ReadPlan.bypass("no current schema");
+            }
+            if (temporaryTables.contains(r)) {
+                return ReadPlan.bypass("temporary table " + r);
+            }
+            tables.add(r);
+        }
+        if (inTransaction()) {
+            if (writeSet.touches(tables)) {
+                return ReadPlan.bypass("table written in this transaction");
+            }
+            if (nextTransactionIsolationUnknown || !"READ-COMMITTED".equals(isolation)) {
+                // a REPEATABLE READ snapshot may be older than the cache: the real driver would not see newer rows
+                return ReadPlan.bypass("transaction snapshot (" + isolation + ")");
+            }
+        } else if ("READ-UNCOMMITTED".equals(isolation)) {
+            // dirty rows of other transactions must never be stored: they may be rolled back
+            return ReadPlan.bypass("READ-UNCOMMITTED isolation");
+        }
+        return new ReadPlan(null, tables, schema, session);
+    }
+
+    boolean inTransaction() {
+        return !autoCommit || explicitTransaction;
+    }
+
+    /**
+     * Book-keeping after a statement ran on this connection (also when it failed: a failed
+     * write may have changed data in a non-transactional table). For a write in autocommit this
+     * is where the versions are bumped: before the caller returns to the application.
+     */
+    void afterExecute(SqlAnalysis a, String sql) {
+        switch (a.kind()) {
+            case READ -> {
+                if (a.writesUnknown()) {
+                    written(a, Set.of(), true);
+                }
+            }
+            case WRITE, DDL -> {
+                Set<TableName> tables = new HashSet<>();
+                boolean unknown = a.writesUnknown();
+                for (TableName t : a.tablesWritten()) {
+                    TableName r = t.resolve(schema);
+                    if (r.schema() == null) {
+                        unknown = true;
+                    } else {
+                        tables.add(r);
+                    }
+                }
+                if (a.temporaryTable() != null) {
+                    TableName tmp = a.temporaryTable().resolve(schema);
+                    // kept after DROP TEMPORARY too: cheaper to bypass than to track which shadow is live
+                    temporaryTables.add(tmp);
+                }
+                written(a, tables, unknown);
+                if (a.writesUnknown()) {
+                    // a procedure or a multi-statement text may have changed session settings or the schema
+                    session = null;
+                }
+            }
+            case BEGIN -> {
+                endTransaction(true);
+                explicitTransaction = true;
+            }
+            case COMMIT -> endTransaction(true);
+            case ROLLBACK -> endTransaction(false);
+            case USE -> {
+                if (a.useSchema() != null) {
+                    session = null;
+                }
+            }
+            case SET -> {
+                session = null;
+                if (SET_NEXT_TRANSACTION.matcher(sql).matches()) {
+                    nextTransactionIsolationUnknown = true;
+                }
+            }
+            case OTHER -> {
+                // SHOW, EXPLAIN, SAVEPOINT…: nothing cached depends on them
+            }
+            default -> throw new IllegalStateException("unknown kind " + a.kind());
+        }
+    }
+
+    private void written(SqlAnalysis a, Set<TableName> tables, boolean unknown) {
+        if (a.kind() == StatementKind.DDL) {
+            // DDL commits the open transaction implicitly: its writes are now visible to others
+            writeSet.add(tables, unknown);
+            endTransaction(true);
+        } else if (inTransaction()) {
+            writeSet.add(tables, unknown);
+        } else {
+            runtime.invalidate(tables, unknown);
+        }
+    }
+
+    private void endTransaction(boolean committed) {
+        if (committed && !writeSet.isEmpty()) {
+            runtime.invalidate(writeSet.tables(), writeSet.unknown());
+        }
+        writeSet.clear();
+        explicitTransaction = false;
+        nextTransactionIsolationUnknown = false;
+    }
+
+    String user() {
+        return user;
+    }
+
+    String driverScope() {
+        return driverScope;
+    }
+
+    // ---- Connection methods that carry behaviour ----
+
+    @Override
+    public Statement createStatement() throws SQLException {
+        return new CachingStatement(this, delegate.createStatement(), ResultSet.TYPE_FORWARD_ONLY,
+                ResultSet.CONCUR_READ_ONLY);
+    }
+
+    @Override
+    public Statement createStatement(int resultSetType, int resultSetConcurrency) throws SQLException {
+        return new CachingStatement(this, delegate.createStatement(resultSetType, resultSetConcurrency), resultSetType,
+                resultSetConcurrency);
+    }
+
+    @Override
+    public Statement createStatement(int resultSetType, int resultSetConcurrency, int resultSetHoldability)
+            throws SQLException {
+        return new CachingStatement(this, delegate.createStatement(resultSetType, resultSetConcurrency,
+                resultSetHoldability), resultSetType, resultSetConcurrency);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql) throws SQLException {
+        return new CachingPreparedStatement(this, delegate.prepareStatement(sql), sql, ResultSet.TYPE_FORWARD_ONLY,
+                ResultSet.CONCUR_READ_ONLY);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency)
+            throws SQLException {
+        return new CachingPreparedStatement(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency),
+                sql, resultSetType, resultSetConcurrency);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency,
+            int resultSetHoldability) throws SQLException {
+        return new CachingPreparedStatement(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency,
+                resultSetHoldability), sql, resultSetType, resultSetConcurrency);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
+        return new CachingPreparedStatement(this, delegate.prepareStatement(sql, autoGeneratedKeys), sql,
+                ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
+        return new CachingPreparedStatement(this, delegate.prepareStatement(sql, columnIndexes), sql,
+                ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
+        return new CachingPreparedStatement(this, delegate.prepareStatement(sql, columnNames), sql,
+                ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql) throws SQLException {
+        return callable(delegate.prepareCall(sql), sql);
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
+        return callable(delegate.prepareCall(sql, resultSetType, resultSetConcurrency), sql);
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency,
+            int resultSetHoldability) throws SQLException {
+        return callable(delegate.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability), sql);
+    }
+
+    /**
+     * A CallableStatement is never cached; after every execution the writes it may have made
+     * (anything: a procedure can write any table) are invalidated. A dynamic proxy keeps this
+     * small: calls are rare next to queries, and only execute* methods carry behaviour.
+     */
+    private CallableStatement callable(CallableStatement cs, String sql) {
+        SqlAnalysis analysis = runtime.analyze(sql);
+        CachingConnection self = this;
+        return (CallableStatement) Proxy.newProxyInstance(CachingConnection.class.getClassLoader(),
+                new Class<?>[] {CallableStatement.class}, (proxy, method, args) -> {
+                    String name = method.getName();
+                    if (name.equals("getConnection") && method.getParameterCount() == 0) {
+                        return self;
+                    }
+                    if (name.equals("toString") && method.getParameterCount() == 0) {
+                        return "CallableStatement wrapping " + cs;
+                    }
+                    if (name.equals("unwrap") && args != null && args.length == 1 && ((Class<?>) args[0]).isInstance(proxy)) {
+                        return proxy;
+                    }
+                    if (name.equals("isWrapperFor") && args != null && args.length == 1
+                            && ((Class<?>) args[0]).isInstance(proxy)) {
+                        return true;
+                    }
+                    boolean execute = name.startsWith("execute");
+                    try {
+                        return method.invoke(cs, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    } finally {
+                        if (execute) {
+                            self.afterExecute(analysis.writes() ? analysis : forceUnknownWrite(analysis), sql);
+                        }
+                    }
+                });
+    }
+
+    private static SqlAnalysis forceUnknownWrite(SqlAnalysis a) {
+        return new SqlAnalysis(StatementKind.WRITE, Set.of(), Set.of(), true, "callable statement", a.cacheText(),
+                null, null, null);
+    }
+
+    @Override
+    public void setAutoCommit(boolean autoCommit) throws SQLException {
+        boolean wasInTransaction = inTransaction();
+        try {
+            delegate.setAutoCommit(autoCommit);
+        } finally {
+            // switching autocommit on commits the open transaction (JDBC 4.3 §10.1.1)
+            if (autoCommit && wasInTransaction) {
+                endTransaction(true);
+            }
+        }
+        this.autoCommit = autoCommit;
+        if (autoCommit) {
+            explicitTransaction = false;
+        }
+    }
+
+    @Override
+    public boolean getAutoCommit() throws SQLException {
+        return delegate.getAutoCommit();
+    }
+
+    @Override
+    public void commit() throws SQLException {
+        try {
+            delegate.commit();
+        } finally {
+            // after the real commit, before returning: I1. On a failed commit we cannot know what
+            // the server kept, so invalidating is the safe side.
+            endTransaction(true);
+        }
+    }
+
+    @Override
+    public void rollback() throws SQLException {
+        boolean ok = false;
+        try {
+            delegate.rollback();
+            ok = true;
+        } finally {
+            endTransaction(!ok);
+        }
+    }
+
+    @Override
+    public void rollback(Savepoint savepoint) throws SQLException {
+        // the write set stays: rows written before the savepoint are still pending
+        delegate.rollback(savepoint);
+    }
+
+    @Override
+    public void close() throws SQLException {
+        try {
+            delegate.close();
+        } finally {
+            if (!writeSet.isEmpty()) {
+                // the real driver rolls back on close; invalidating anyway costs a miss, never a stale read
+                endTransaction(true);
+            }
+        }
+    }
+
+    @Override
+    public void setCatalog(String catalog) throws SQLException {
+        try {
+            delegate.setCatalog(catalog);
+        } finally {
+            session = null;
+        }
+    }
+
+    @Override
+    public void setSchema(String schema) throws SQLException {
+        try {
+            delegate.setSchema(schema);
+        } finally {
+            // mysql-connector-j ignores setSchema unless databaseTerm=SCHEMA: ask the server
+            session = null;
+        }
+    }
+
+    @Override
+    public void setTransactionIsolation(int level) throws SQLException {
+        try {
+            delegate.setTransactionIsolation(level);
+        } finally {
+            session = null;
+        }
+    }
+
+    @Override
+    public CacheStats cacheStats() {
+        return runtime.stats();
+    }
+
+    @Override
+    public CacheConfig cacheConfig() {
+        return runtime.config();
+    }
+
+    @Override
+    public String whyNotCached(String sql) {
+        return planRead(runtime.analyze(sql), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY, 0).bypass();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        if (iface.isInstance(delegate)) {
+            return iface.cast(delegate);
+        }
+        return delegate.unwrap(iface);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+        return iface.isInstance(this) || iface.isInstance(delegate) || delegate.isWrapperFor(iface);
+    }
+
+    @Override
+    public String toString() {
+        return "CachingConnection wrapping " + delegate;
+    }
+
+    // ---- plain delegation ----
+
+    @Override
+    public void abort(Executor p1) throws SQLException {
+        delegate.abort(p1);
+    }
+
+    @Override
+    public void beginRequest() throws SQLException {
+        delegate.beginRequest();
+    }
+
+    @Override
+    public void clearWarnings() throws SQLException {
+        delegate.clearWarnings();
+    }
+
+    @Override
+    public Array createArrayOf(String p1, Object[] p2) throws SQLException {
+        return delegate.createArrayOf(p1, p2);
+    }
+
+    @Override
+    public Blob createBlob() throws SQLException {
+        return delegate.createBlob();
+    }
+
+    @Override
+    public Clob createClob() throws SQLException {
+        return delegate.createClob();
+    }
+
+    @Override
+    public NClob createNClob() throws SQLException {
+        return delegate.createNClob();
+    }
+
+    @Override
+    public SQLXML createSQLXML() throws SQLException {
+        return delegate.createSQLXML();
+    }
+
+    @Override
+    public Struct createStruct(String p1, Object[] p2) throws SQLException {
+        return delegate.createStruct(p1, p2);
+    }
+
+    @Override
+    public void endRequest() throws SQLException {
+        delegate.endRequest();
+    }
+
+    @Override
+    public String getCatalog() throws SQLException {
+        return delegate.getCatalog();
+    }
+
+    @Override
+    public Properties getClientInfo() throws SQLException {
+        return delegate.getClientInfo();
+    }
+
+    @Override
+    public String getClientInfo(String p1) throws SQLException {
+        return delegate.getClientInfo(p1);
+    }
+
+    @Override
+    public int getHoldability() throws SQLException {
+        return delegate.getHoldability();
+    }
+
+    @Override
+    public DatabaseMetaData getMetaData() throws SQLException {
+        return delegate.getMetaData();
+    }
+
+    @Override
+    public int getNetworkTimeout() throws SQLException {
+        return delegate.getNetworkTimeout();
+    }
+
+    @Override
+    public String getSchema() throws SQLException {
+        return delegate.getSchema();
+    }
+
+    @Override
+    public int getTransactionIsolation() throws SQLException {
+        return delegate.getTransactionIsolation();
+    }
+
+    @Override
+    public Map<String, Class<?>> getTypeMap() throws SQLException {
+        return delegate.getTypeMap();
+    }
+
+    @Override
+    public SQLWarning getWarnings() throws SQLException {
+        return delegate.getWarnings();
+    }
+
+    @Override
+    public boolean isClosed() throws SQLException {
+        return delegate.isClosed();
+    }
+
+    @Override
+    public boolean isReadOnly() throws SQLException {
+        return delegate.isReadOnly();
+    }
+
+    @Override
+    public boolean isValid(int p1) throws SQLException {
+        return delegate.isValid(p1);
+    }
+
+    @Override
+    public String nativeSQL(String p1) throws SQLException {
+        return delegate.nativeSQL(p1);
+    }
+
+    @Override
+    public void releaseSavepoint(Savepoint p1) throws SQLException {
+        delegate.releaseSavepoint(p1);
+    }
+
+    @Override
+    public void setClientInfo(String p1, String p2) throws SQLClientInfoException {
+        delegate.setClientInfo(p1, p2);
+    }
+
+    @Override
+    public void setClientInfo(Properties p1) throws SQLClientInfoException {
+        delegate.setClientInfo(p1);
+    }
+
+    @Override
+    public void setHoldability(int p1) throws SQLException {
+        delegate.setHoldability(p1);
+    }
+
+    @Override
+    public void setNetworkTimeout(Executor p1, int p2) throws SQLException {
+        delegate.setNetworkTimeout(p1, p2);
+    }
+
+    @Override
+    public void setReadOnly(boolean p1) throws SQLException {
+        delegate.setReadOnly(p1);
+    }
+
+    @Override
+    public Savepoint setSavepoint() throws SQLException {
+        return delegate.setSavepoint();
+    }
+
+    @Override
+    public Savepoint setSavepoint(String p1) throws SQLException {
+        return delegate.setSavepoint(p1);
+    }
+
+    @Override
+    public void setShardingKey(ShardingKey p1, ShardingKey p2) throws SQLException {
+        delegate.setShardingKey(p1, p2);
+    }
+
+    @Override
+    public void setShardingKey(ShardingKey p1) throws SQLException {
+        delegate.setShardingKey(p1);
+    }
+
+    @Override
+    public boolean setShardingKeyIfValid(ShardingKey p1, int p2) throws SQLException {
+        return delegate.setShardingKeyIfValid(p1, p2);
+    }
+
+    @Override
+    public boolean setShardingKeyIfValid(ShardingKey p1, ShardingKey p2, int p3) throws SQLException {
+        return delegate.setShardingKeyIfValid(p1, p2, p3);
+    }
+
+    @Override
+    public void setTypeMap(Map<String, Class<?>> p1) throws SQLException {
+        delegate.setTypeMap(p1);
+    }
+
+}

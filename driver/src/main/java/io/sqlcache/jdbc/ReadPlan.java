@@ -1,0 +1,19 @@
+package io.sqlcache.jdbc;
+
+import io.sqlcache.sql.TableName;
+import java.util.Set;
+
+/**
+ * Whether a read may use the cache on its connection now and, if so, with what.
+ *
+ * @param bypass  why not, or {@code null} when it may
+ * @param tables  the tables it reads, with schemas resolved
+ * @param schema  the current schema (part of the key)
+ * @param session the session settings that shape results (part of the key)
+ */
+record ReadPlan(String bypass, Set<TableName> tables, String schema, String session) {
+
+    static ReadPlan bypass(String reason) {
+        return new ReadPlan(reason, Set.of(), null, null);
+    }
+}
