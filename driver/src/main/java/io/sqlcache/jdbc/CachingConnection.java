@@ -5,6 +5,7 @@ import io.sqlcache.SqlCacheConnection;
 import io.sqlcache.core.CacheRuntime;
 import io.sqlcache.metrics.CacheStats;
 import io.sqlcache.sql.SqlAnalysis;
+import io.sqlcache.sql.SqlAnalyzer;
 import io.sqlcache.sql.StatementKind;
 import io.sqlcache.sql.TableName;
 import io.sqlcache.invalidate.WriteSet;
@@ -163,6 +164,10 @@ public final class CachingConnection implements SqlCacheConnection {
             TableName r = t.resolve(schema);
             if (r.schema() == null) {
                 return ReadPlan.bypass("no current schema");
+            }
+            if (SqlAnalyzer.isSystemSchema(r.schema())) {
+                // unqualified names read from a system schema made current with USE
+                return ReadPlan.bypass("system schema " + r.schema());
             }
             if (temporaryTables.contains(r)) {
                 return ReadPlan.bypass("temporary table " + r);

@@ -155,6 +155,11 @@ class CacheAsideIT {
             assertThat(sc.whyNotCached("SELECT RAND() FROM " + table)).isNotNull();
             assertThat(sc.whyNotCached("SELECT name FROM " + table + " WHERE id = 1")).isNull();
             assertThat(sc.cacheStats().bypasses()).isNotEmpty();
+
+            Db.exec(app, "USE information_schema");
+            assertThat(sc.whyNotCached("SELECT table_name FROM tables")).contains("system schema");
+            Db.exec(app, "USE test");
+            assertThat(sc.whyNotCached("SELECT name FROM " + table + " WHERE id = 1")).isNull();
         }
     }
 
