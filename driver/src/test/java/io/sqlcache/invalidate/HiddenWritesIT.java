@@ -44,7 +44,7 @@ class HiddenWritesIT {
         TestEnv.requireRedis();
         base = Db.uniqueTable("hw");
         url = TestEnv.sqlcacheUrl("sqlcache.redis=" + TestEnv.REDIS_URL + "&sqlcache.prefix=" + Db.uniquePrefix()
-                + "&allowMultiQueries=true&allowLoadLocalInfile=true");
+                + "&sqlcache.timeoutMs=2000&allowMultiQueries=true&allowLoadLocalInfile=true");
         direct = TestEnv.mysql();
         app = DriverManager.getConnection(url);
         writer = DriverManager.getConnection(url);
