@@ -38,7 +38,12 @@ public final class CatalogReader {
      * information_schema.TRIGGERS lists only triggers of tables the user has the TRIGGER
      * privilege on. This asks whether the user holds it globally or on the schema; if not, the
      * trigger list may be incomplete. Privileges held through roles or on single tables are
-     * not seen: the answer is then "no", which is the safe side.
+     * not seen: the answer is then "no", which is the safe side. MariaDB 10.11 lists the
+     * triggers of tables the user holds any privilege on, with a NULL body without TRIGGER
+     * (counted as unknown writes), and none of the other tables, whose triggers a visible
+     * trigger may still set off. The privilege also makes the schema's foreign keys visible
+     * (REFERENTIAL_CONSTRAINTS shows those of tables the user holds any privilege on); a
+     * cascading child in another schema the user holds no privilege on stays unseen.
      */
     private static final String TRIGGER_PRIVILEGE = "SELECT COUNT(*) FROM ("
             + "SELECT GRANTEE FROM information_schema.USER_PRIVILEGES WHERE PRIVILEGE_TYPE = 'TRIGGER'"
