@@ -67,7 +67,10 @@ public final class SqlCacheDriver implements Driver {
             return connection;
         }
         try {
-            return CachingConnection.wrap(connection, CacheRuntime.forConfig(target.config()), target.scope());
+            // the catalog (views, triggers, foreign keys) is read on a connection of its own, opened
+            // like this one, so the application's session never sees those queries
+            return CachingConnection.wrap(connection, CacheRuntime.forConfig(target.config()), target.scope(),
+                    () -> real.connect(target.url(), target.properties()));
         } catch (SQLException | RuntimeException e) {
             connection.close();
             throw e;

@@ -7,6 +7,7 @@ import io.sqlcache.codec.CacheEntry;
 import io.sqlcache.codec.CachedRows;
 import io.sqlcache.codec.CodecException;
 import io.sqlcache.codec.EntryCodec;
+import io.sqlcache.invalidate.Dependencies;
 import io.sqlcache.invalidate.VersionKeys;
 import io.sqlcache.key.KeyMaterial;
 import io.sqlcache.metrics.CacheMetrics;
@@ -48,6 +49,8 @@ public final class CacheRuntime {
     private final Set<String> pendingBumps = ConcurrentHashMap.newKeySet();
     /** Keys whose results were over the limits: for a TTL they go straight to the database, read once. */
     private final Cache<String, Boolean> uncacheable;
+    /** Views, triggers and cascades: trusted at most the TTL (or a minute), see {@link Dependencies}. */
+    private final Dependencies dependencies;
 
     CacheRuntime(CacheConfig config, CacheStore store) {
         this.config = config;
@@ -56,6 +59,7 @@ public final class CacheRuntime {
         this.keys = new VersionKeys(config.prefix());
         this.uncacheable = Caffeine.newBuilder().maximumSize(10_000)
                 .expireAfterWrite(Duration.ofSeconds(config.ttlSeconds())).build();
+        this.dependencies = new Dependencies(analyzer::analyze, Duration.ofSeconds(config.ttlSeconds()));
     }
 
     /** The runtime for {@code config}, created on first use and kept for the JVM's life. */
@@ -83,6 +87,11 @@ public final class CacheRuntime {
     /** The store, for administration (flush) and tests. */
     public CacheStore store() {
         return store;
+    }
+
+    /** What reads and writes depend on beyond the tables they name: views, triggers, cascades. */
+    public Dependencies dependencies() {
+        return dependencies;
     }
 
     /** True when the result for this key hash was recently found to be over the limits. */

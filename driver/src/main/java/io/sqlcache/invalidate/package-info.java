@@ -1,5 +1,6 @@
 /**
  * Table versions and transactions' write sets: which version keys a read checks and which
- * keys a write bumps.
+ * keys a write bumps, including what the server's catalog adds (views read their base tables;
+ * triggers and cascading foreign keys write more tables): {@link io.sqlcache.invalidate.Dependencies}.
  */
 package io.sqlcache.invalidate;

@@ -8,6 +8,8 @@ import io.sqlcache.sql.SqlAnalysis;
 import io.sqlcache.sql.SqlAnalyzer;
 import io.sqlcache.sql.StatementKind;
 import io.sqlcache.sql.TableName;
+import io.sqlcache.invalidate.CatalogConnector;
+import io.sqlcache.invalidate.Dependencies;
 import io.sqlcache.invalidate.WriteSet;
 import java.lang.reflect.Proxy;
 import java.sql.Array;
@@ -63,7 +65,9 @@ public final class CachingConnection implements SqlCacheConnection {
     private final String user;
     private final String driverScope;
     private final WriteSet writeSet = new WriteSet();
-    private final Set<TableName> temporaryTables = new HashSet<>();
+    private final TemporaryTables temporaryTables = new TemporaryTables();
+    /** Opens a separate connection to read the catalog (views, triggers, foreign keys). */
+    private final CatalogConnector catalog;
 
     /** Null when stale: reloaded (one query) before the next cacheable read. */
     private String session;
@@ -74,10 +78,12 @@ public final class CachingConnection implements SqlCacheConnection {
     /** SET TRANSACTION without SESSION changes only the next transaction's isolation: we cannot see it. */
     private boolean nextTransactionIsolationUnknown;
 
-    private CachingConnection(Connection delegate, CacheRuntime runtime, String driverScope) throws SQLException {
+    private CachingConnection(Connection delegate, CacheRuntime runtime, String driverScope, CatalogConnector catalog)
+            throws SQLException {
         this.delegate = delegate;
         this.runtime = runtime;
         this.driverScope = driverScope;
+        this.catalog = catalog;
         this.user = delegate.getMetaData().getUserName();
         loadSession();
     }
@@ -87,11 +93,12 @@ public final class CachingConnection implements SqlCacheConnection {
      * fails the connection still works and reads bypass the cache until it succeeds.
      *
      * @param driverScope what in the real driver's URL and properties can change values
-     *                    (never a password)
+     *                    (never a password); also names the server whose catalog applies
+     * @param catalog     opens another connection to the same server, to read its catalog
      */
-    public static CachingConnection wrap(Connection delegate, CacheRuntime runtime, String driverScope)
-            throws SQLException {
-        return new CachingConnection(delegate, runtime, driverScope);
+    public static CachingConnection wrap(Connection delegate, CacheRuntime runtime, String driverScope,
+            CatalogConnector catalog) throws SQLException {
+        return new CachingConnection(delegate, runtime, driverScope, catalog);
     }
 
     CacheRuntime runtime() {
@@ -169,11 +176,18 @@ public final class CachingConnection implements SqlCacheConnection {
                 // unqualified names read from a system schema made current with USE
                 return ReadPlan.bypass("system schema " + r.schema());
             }
-            if (temporaryTables.contains(r)) {
-                return ReadPlan.bypass("temporary table " + r);
-            }
             tables.add(r);
         }
+        String temporary = temporaryTables.bypass(tables, delegate);
+        if (temporary != null) {
+            return ReadPlan.bypass(temporary);
+        }
+        // views read their base tables: the entry depends on those too (issue 3)
+        Dependencies.Reads reads = runtime.dependencies().expandRead(driverScope, catalog, tables);
+        if (reads.bypass() != null) {
+            return ReadPlan.bypass(reads.bypass());
+        }
+        tables = reads.tables();
         if (inTransaction()) {
             if (writeSet.touches(tables)) {
                 return ReadPlan.bypass("table written in this transaction");
@@ -202,6 +216,8 @@ public final class CachingConnection implements SqlCacheConnection {
         switch (a.kind()) {
             case READ -> {
                 if (a.writesUnknown()) {
+                    // a stored function may write anything, and create temporary tables
+                    temporaryTables.mayHaveChanged();
                     written(a, Set.of(), true);
                 }
             }
@@ -217,9 +233,20 @@ public final class CachingConnection implements SqlCacheConnection {
                     }
                 }
                 if (a.temporaryTable() != null) {
-                    TableName tmp = a.temporaryTable().resolve(schema);
-                    // kept after DROP TEMPORARY too: cheaper to bypass than to track which shadow is live
-                    temporaryTables.add(tmp);
+                    temporaryTables.seen(a.temporaryTable().resolve(schema));
+                }
+                if (a.kind() == StatementKind.DDL || a.writesUnknown()) {
+                    // views, triggers or foreign keys may have changed (a procedure may run DDL too)
+                    Dependencies.catalogChanged();
+                }
+                if (a.writesUnknown()) {
+                    temporaryTables.mayHaveChanged(); // a procedure may have created temporary tables
+                } else if (a.kind() == StatementKind.WRITE) {
+                    // triggers, cascading foreign keys and writes through views change more tables.
+                    // Not for DDL: TRUNCATE, ALTER, DROP, RENAME fire no trigger and cascade nothing
+                    Dependencies.Writes w = runtime.dependencies().expandWrite(driverScope, catalog, tables);
+                    tables = new HashSet<>(w.tables());
+                    unknown = w.unknown();
                 }
                 written(a, tables, unknown);
                 if (a.writesUnknown()) {
@@ -252,7 +279,8 @@ public final class CachingConnection implements SqlCacheConnection {
     }
 
     private void written(SqlAnalysis a, Set<TableName> tables, boolean unknown) {
-        if (a.kind() == StatementKind.DDL) {
+        // CREATE and DROP TEMPORARY TABLE are the DDL that does not commit implicitly
+        if (a.kind() == StatementKind.DDL && a.temporaryTable() == null) {
             // DDL commits the open transaction implicitly: its writes are now visible to others
             writeSet.add(tables, unknown);
             endTransaction(true);
