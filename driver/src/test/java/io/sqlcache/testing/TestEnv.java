@@ -25,13 +25,19 @@ public final class TestEnv {
         return v == null || v.isBlank() ? fallback : v;
     }
 
-    /** The MySQL URL with {@code jdbc:mysql:} replaced by {@code jdbc:sqlcache:mysql:} and extra parameters appended. */
+    /**
+     * The MySQL URL with {@code jdbc:mysql:} replaced by {@code jdbc:sqlcache:mysql:} and extra parameters
+     * appended; a 2 s store timeout unless the parameters set one.
+     */
     public static String sqlcacheUrl(String extraParams) {
         String url = "jdbc:sqlcache:" + MYSQL_URL.substring("jdbc:".length());
-        if (extraParams == null || extraParams.isEmpty()) {
-            return url;
+        String params = extraParams == null ? "" : extraParams;
+        if (!params.contains("sqlcache.timeoutMs=")) {
+            // a loaded 2-core CI machine can stall a Redis reply past the 200 ms default; tests that
+            // assert a hit must not flake on that (fault tests set their own short timeout)
+            params = params.isEmpty() ? "sqlcache.timeoutMs=2000" : params + "&sqlcache.timeoutMs=2000";
         }
-        return url + (url.contains("?") ? "&" : "?") + extraParams;
+        return url + (url.contains("?") ? "&" : "?") + params;
     }
 
     /** A direct connection to the test database through the real driver. */
