@@ -58,8 +58,10 @@ class ProxyIT {
     }
 
     @AfterAll
-    static void stopProxy() {
+    static void stopProxy() throws Exception {
         if (proxy != null) {
+            // this test's keys only: the prefix is unique
+            proxy.context().runtime().store().flushAll();
             proxy.close();
         }
     }
