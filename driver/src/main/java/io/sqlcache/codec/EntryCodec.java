@@ -37,6 +37,11 @@ public final class EntryCodec {
 
     /** Version of the body layout; bump it whenever the layout changes, old entries then become misses. */
     static final byte FORMAT_VERSION = 1;
+    /**
+     * Version byte of a {@link RawEntry} (the proxy's raw packets). Distinct from every
+     * {@link #FORMAT_VERSION}, so either decoder refuses the other kind with a CodecException.
+     */
+    static final byte RAW_FORMAT_VERSION = (byte) 0x81;
     private static final byte[] MAGIC = {'S', 'Q', 'C'};
     static final int HEADER_LENGTH = MAGIC.length + 1;
 
@@ -151,6 +156,87 @@ public final class EntryCodec {
         } finally {
             kryos.free(kryo);
         }
+    }
+
+    /**
+     * Encodes a proxy entry: header (magic, {@link #RAW_FORMAT_VERSION}), then length-prefixed
+     * key material, the versions, and the packets. No Kryo: the body is byte arrays only.
+     *
+     * @param e the entry, not null
+     * @return a new array, never null
+     */
+    public byte[] encodeRaw(RawEntry e) {
+        long size = HEADER_LENGTH + 4L + e.keyMaterial().length + 4L + 8L * e.versions().length + 4L;
+        for (byte[] p : e.packets()) {
+            size += 4L + p.length;
+        }
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("raw entry of " + size + " bytes is too large to encode");
+        }
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate((int) size);
+        out.put(MAGIC).put(RAW_FORMAT_VERSION);
+        out.putInt(e.keyMaterial().length).put(e.keyMaterial());
+        out.putInt(e.versions().length);
+        for (long v : e.versions()) {
+            out.putLong(v);
+        }
+        out.putInt(e.packets().size());
+        for (byte[] p : e.packets()) {
+            out.putInt(p.length).put(p);
+        }
+        return out.array();
+    }
+
+    /**
+     * Decodes an entry produced by {@link #encodeRaw}.
+     *
+     * @param bytes the stored bytes, may be null (then a CodecException)
+     * @return the entry, never null
+     * @throws CodecException for anything that is not exactly one well-formed raw entry: a
+     *                        driver entry, a truncation, a forged length, trailing bytes
+     */
+    public RawEntry decodeRaw(byte[] bytes) throws CodecException {
+        if (bytes == null || bytes.length < HEADER_LENGTH) {
+            throw new CodecException("entry shorter than its header");
+        }
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (bytes[i] != MAGIC[i]) {
+                throw new CodecException("not a sqlcache entry (bad magic)");
+            }
+        }
+        if (bytes[MAGIC.length] != RAW_FORMAT_VERSION) {
+            throw new CodecException("entry format version " + bytes[MAGIC.length] + ", expected raw " + RAW_FORMAT_VERSION);
+        }
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH);
+        byte[] key = new byte[rawLength(in, 1)];
+        in.get(key);
+        long[] versions = new long[rawLength(in, 8)];
+        for (int i = 0; i < versions.length; i++) {
+            versions[i] = in.getLong();
+        }
+        int n = rawLength(in, 4);
+        List<byte[]> packets = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            byte[] p = new byte[rawLength(in, 1)];
+            in.get(p);
+            packets.add(p);
+        }
+        if (in.hasRemaining()) {
+            throw new CodecException("trailing bytes after the entry");
+        }
+        return new RawEntry(key, versions, packets);
+    }
+
+    /** A count of elements of at least {@code minBytesEach} bytes, refused when the input cannot hold them. */
+    private static int rawLength(java.nio.ByteBuffer in, int minBytesEach) throws CodecException {
+        if (in.remaining() < 4) {
+            throw new CodecException("truncated entry");
+        }
+        int n = in.getInt();
+        if (n < 0 || (long) n * minBytesEach > in.remaining()) {
+            throw new CodecException("length " + n + " exceeds the " + in.remaining() + " bytes left");
+        }
+        return n;
     }
 
     /** Thrown inside the serializer for a structurally invalid payload; becomes a CodecException. */

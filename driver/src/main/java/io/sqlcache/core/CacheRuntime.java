@@ -7,6 +7,7 @@ import io.sqlcache.codec.CacheEntry;
 import io.sqlcache.codec.CachedRows;
 import io.sqlcache.codec.CodecException;
 import io.sqlcache.codec.EntryCodec;
+import io.sqlcache.codec.RawEntry;
 import io.sqlcache.invalidate.Dependencies;
 import io.sqlcache.invalidate.VersionKeys;
 import io.sqlcache.key.KeyMaterial;
@@ -186,6 +187,61 @@ public final class CacheRuntime {
         }
     }
 
+    /**
+     * The proxy's read path: like {@link #read}, for an entry of raw result packets. Same key
+     * space, same version keys, so a write through the driver invalidates what the proxy
+     * cached and the other way round. Never throws.
+     */
+    public RawLookup readRaw(KeyMaterial key, Collection<TableName> tables) {
+        if (!pendingBumps.isEmpty() && !flushPendingBumps()) {
+            return RawLookup.UNAVAILABLE;
+        }
+        String entryKey = keys.entryKey(key.hash());
+        CacheStore.Lookup found;
+        try {
+            found = store.lookup(entryKey, keys.forRead(tables));
+        } catch (StoreException e) {
+            storeFailed("lookup", e);
+            return RawLookup.UNAVAILABLE;
+        }
+        if (found.entry() != null) {
+            try {
+                RawEntry entry = codec.decodeRaw(found.entry());
+                if (KeyMaterial.matches(key, entry.keyMaterial()) && Arrays.equals(entry.versions(), found.versions())) {
+                    return new RawLookup(entry.packets(), entryKey, found.versions());
+                }
+            } catch (CodecException e) {
+                metrics.storeError();
+                LOG.log(Level.WARNING, "sqlcache: undecodable raw entry " + entryKey + " treated as a miss: " + e.getMessage());
+            }
+        }
+        return new RawLookup(null, entryKey, found.versions());
+    }
+
+    /**
+     * Stores a miss's raw packets under the versions read before the command was forwarded.
+     * Never throws; an entry over {@code maxBytes} is not stored.
+     */
+    public void writeRaw(RawLookup miss, KeyMaterial key, List<byte[]> packets, int ttlSeconds) {
+        byte[] bytes;
+        try {
+            bytes = codec.encodeRaw(new RawEntry(key.bytes(), miss.versions(), packets));
+        } catch (IllegalArgumentException e) {
+            metrics.bypass("result over " + config.maxBytes() + " bytes");
+            return;
+        }
+        if (bytes.length > config.maxBytes()) {
+            metrics.bypass("result over " + config.maxBytes() + " bytes");
+            return;
+        }
+        try {
+            store.put(miss.entryKey(), bytes, ttlSeconds);
+            metrics.stored();
+        } catch (StoreException e) {
+            storeFailed("put", e);
+        }
+    }
+
     private boolean flushPendingBumps() {
         List<String> bump = new ArrayList<>(pendingBumps);
         try {
@@ -214,6 +270,23 @@ public final class CacheRuntime {
 
         public boolean hit() {
             return rows != null;
+        }
+
+        public boolean available() {
+            return versions != null;
+        }
+    }
+
+    /**
+     * The answer of {@link #readRaw}: a hit ({@code packets} non-null), a miss with the versions
+     * to store under, or {@link #UNAVAILABLE} when the store could not be asked.
+     */
+    public record RawLookup(List<byte[]> packets, String entryKey, long[] versions) {
+
+        public static final RawLookup UNAVAILABLE = new RawLookup(null, null, null);
+
+        public boolean hit() {
+            return packets != null;
         }
 
         public boolean available() {

@@ -1,0 +1,70 @@
+package io.sqlcache.proxy;
+
+import io.sqlcache.CacheConfig;
+import java.util.Objects;
+
+/**
+ * Settings of one proxy: where it listens, the backend it relays to, the cache, and its limits.
+ * Immutable.
+ *
+ * @param listenHost        address to bind, such as {@code 127.0.0.1} or {@code 0.0.0.0}
+ * @param listenPort        port to bind; 0 picks a free one (see {@link ProxyServer#port()})
+ * @param backendHost       the MySQL or MariaDB server
+ * @param backendPort       its port
+ * @param cache             the cache settings, the same {@code sqlcache.*} keys as the driver
+ * @param maxConnections    client connections accepted at once; more get ERR 1040
+ * @param maxPacketBytes    the largest client packet accepted (joined across 16 MiB frames)
+ * @param shutdownGraceMillis how long a shutdown waits for commands in flight
+ * @param workerThreads     threads for store calls (blocking, bounded by the store timeout)
+ */
+public record ProxyConfig(String listenHost, int listenPort, String backendHost, int backendPort, CacheConfig cache,
+        int maxConnections, int maxPacketBytes, long shutdownGraceMillis, int workerThreads) {
+
+    public static final int DEFAULT_MAX_CONNECTIONS = 1000;
+    /** MySQL's own maximum for max_allowed_packet. */
+    public static final int DEFAULT_MAX_PACKET_BYTES = 1 << 30;
+    public static final long DEFAULT_SHUTDOWN_GRACE_MILLIS = 10_000;
+    /** The largest server packet the proxy joins in memory: MySQL's own limit. */
+    public static final int MAX_BACKEND_PACKET_BYTES = 1 << 30;
+
+    public ProxyConfig {
+        Objects.requireNonNull(listenHost, "listenHost");
+        Objects.requireNonNull(backendHost, "backendHost");
+        Objects.requireNonNull(cache, "cache");
+        if (listenPort < 0 || listenPort > 65535) {
+            throw new IllegalArgumentException("listen port out of range: " + listenPort);
+        }
+        if (backendPort < 1 || backendPort > 65535) {
+            throw new IllegalArgumentException("backend port out of range: " + backendPort);
+        }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("max connections must be positive: " + maxConnections);
+        }
+        if (maxPacketBytes < 1024) {
+            throw new IllegalArgumentException("max packet bytes must be at least 1024: " + maxPacketBytes);
+        }
+        if (shutdownGraceMillis < 0) {
+            throw new IllegalArgumentException("shutdown grace must not be negative: " + shutdownGraceMillis);
+        }
+        if (workerThreads < 1) {
+            throw new IllegalArgumentException("worker threads must be positive: " + workerThreads);
+        }
+    }
+
+    /** A configuration with the default limits. */
+    public static ProxyConfig of(String listenHost, int listenPort, String backendHost, int backendPort, CacheConfig cache) {
+        return new ProxyConfig(listenHost, listenPort, backendHost, backendPort, cache, DEFAULT_MAX_CONNECTIONS,
+                DEFAULT_MAX_PACKET_BYTES, DEFAULT_SHUTDOWN_GRACE_MILLIS, defaultWorkers());
+    }
+
+    /** Store calls block for at most the store timeout; a few threads per core keep the loops free. */
+    public static int defaultWorkers() {
+        return Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+    }
+
+    /** A copy with other limits. */
+    public ProxyConfig withLimits(int connections, int packetBytes) {
+        return new ProxyConfig(listenHost, listenPort, backendHost, backendPort, cache, connections, packetBytes,
+                shutdownGraceMillis, workerThreads);
+    }
+}

@@ -1,0 +1,924 @@
+package io.sqlcache.proxy.relay;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.sqlcache.core.CacheRuntime;
+import io.sqlcache.key.KeyMaterial;
+import io.sqlcache.key.ParamValue;
+import io.sqlcache.metrics.CacheMetrics;
+import io.sqlcache.proxy.ProxyConfig;
+import io.sqlcache.proxy.protocol.Capabilities;
+import io.sqlcache.proxy.protocol.Command;
+import io.sqlcache.proxy.protocol.ErrPacket;
+import io.sqlcache.proxy.protocol.HandshakeResponse41;
+import io.sqlcache.proxy.protocol.HandshakeV10;
+import io.sqlcache.proxy.protocol.MalformedPacketException;
+import io.sqlcache.proxy.protocol.OkPacket;
+import io.sqlcache.proxy.protocol.Packet;
+import io.sqlcache.proxy.protocol.PacketCodec;
+import io.sqlcache.proxy.protocol.PayloadReader;
+import io.sqlcache.proxy.protocol.ResponseTracker;
+import io.sqlcache.proxy.protocol.ResponseTracker.Expect;
+import io.sqlcache.proxy.protocol.ResponseTracker.Step;
+import io.sqlcache.proxy.protocol.ServerStatus;
+import io.sqlcache.proxy.protocol.TextResultSet;
+import io.sqlcache.sql.SqlAnalysis;
+import io.sqlcache.sql.StatementKind;
+import io.sqlcache.sql.TableName;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+
+/**
+ * One client connection and its backend connection, both on the client's event loop. The
+ * connection phase is relayed untouched except for the capability flags; in the command phase
+ * each command is an {@link Exchange}: answered from the cache, or forwarded and its answer
+ * streamed back (captured for the cache when cacheable). Commands are handled one at a time;
+ * packets a client sends ahead are queued and reading from the client pauses meanwhile.
+ *
+ * <p>Every field is confined to the event loop; blocking work (SQL analysis, store calls) runs
+ * on the context's workers and comes back through {@link #submit}.
+ */
+public final class ClientConnection extends ChannelInboundHandlerAdapter {
+
+    private static final System.Logger LOG = System.getLogger(ClientConnection.class.getName());
+    private static final ParamValue[] NO_PARAMS = new ParamValue[0];
+
+    private enum Phase { CONNECTING, GREETING, HANDSHAKE_RESPONSE, AUTH, COMMAND, TUNNEL, CLOSED }
+
+    private final ProxyContext context;
+    private final CacheRuntime runtime;
+    private final CacheMetrics metrics;
+    private Channel client;
+    private Channel backend;
+    private Phase phase = Phase.CONNECTING;
+    private Session session;
+    private final ArrayDeque<Packet> queue = new ArrayDeque<>();
+    private Exchange current;
+    /** The server waits for client packets that are not commands (auth data, LOCAL INFILE contents). */
+    private boolean clientTurn;
+    private boolean closeWhenIdle;
+    private boolean draining;
+
+    public ClientConnection(ProxyContext context) {
+        this.context = context;
+        this.runtime = context.runtime();
+        this.metrics = runtime.metrics();
+    }
+
+    // ---- client channel events ----
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        client = ctx.channel();
+        if (!context.admit(this)) {
+            phase = Phase.CLOSED;
+            ErrPacket err = context.shuttingDown()
+                    ? new ErrPacket(ErrPacket.SHUTDOWN, "08S01", "sqlcache proxy is shutting down")
+                    : new ErrPacket(ErrPacket.TOO_MANY_CONNECTIONS, "08004", "Too many connections");
+            client.writeAndFlush(new Packet(0, err.write())).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        client.config().setAutoRead(false);
+        ProxyConfig config = context.config();
+        Bootstrap b = new Bootstrap().group(client.eventLoop()).channel(client.getClass())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("packets", new PacketCodec(ProxyConfig.MAX_BACKEND_PACKET_BYTES));
+                        ch.pipeline().addLast("backend", new BackendHandler());
+                    }
+                });
+        b.connect(config.backendHost(), config.backendPort()).addListener((ChannelFutureListener) f -> {
+            if (phase == Phase.CLOSED) {
+                f.channel().close();
+                return;
+            }
+            if (!f.isSuccess()) {
+                LOG.log(Level.WARNING, "sqlcache proxy: backend " + config.backendHost() + ":" + config.backendPort()
+                        + " unreachable: " + f.cause());
+                fatal(0, new ErrPacket(ErrPacket.BACKEND_UNREACHABLE, "08S01", "sqlcache proxy cannot reach the backend "
+                        + config.backendHost() + ":" + config.backendPort()));
+                return;
+            }
+            backend = f.channel();
+            phase = Phase.GREETING;
+            // the client speaks only after the greeting; reading now lets us notice it hang up
+            updateClientRead();
+        });
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Packet p = (Packet) msg;
+        try {
+            onClientPacket(p);
+        } catch (MalformedPacketException e) {
+            context.protocolError();
+            fatal(p.nextSequenceId(), new ErrPacket(ErrPacket.MALFORMED, "08S01", "sqlcache proxy: malformed packet: "
+                    + e.getMessage()));
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closeNow();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        // backpressure: stop reading the server while the client cannot keep up
+        if (backend != null) {
+            backend.config().setAutoRead(client.isWritable());
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof DecoderException && cause.getCause() instanceof TooLongFrameException
+                || cause instanceof TooLongFrameException) {
+            context.protocolError();
+            fatal(0, new ErrPacket(ErrPacket.PACKET_TOO_LARGE, "08S01", "sqlcache proxy: packet larger than "
+                    + context.config().maxPacketBytes() + " bytes"));
+            return;
+        }
+        LOG.log(Level.DEBUG, () -> "sqlcache proxy: client connection failed: " + cause);
+        if (!(cause instanceof java.io.IOException)) {
+            context.protocolError();
+        }
+        closeNow();
+    }
+
+    private void onClientPacket(Packet p) {
+        switch (phase) {
+            case HANDSHAKE_RESPONSE -> {
+                HandshakeResponse41 r;
+                try {
+                    r = new HandshakeResponse41(p.payload());
+                } catch (MalformedPacketException e) {
+                    boolean ssl = p.payload().length >= 4
+                            && (new PayloadReader(p.payload(), 0).int4() & Capabilities.CLIENT_SSL) != 0;
+                    context.protocolError();
+                    fatal(p.nextSequenceId(), new ErrPacket(ErrPacket.NOT_SUPPORTED, "08004", ssl
+                            ? "sqlcache proxy: TLS is not enabled on this proxy (connect without SSL)"
+                            : "sqlcache proxy: unsupported handshake response: " + e.getMessage()));
+                    return;
+                }
+                session.handshake(r.user(), r.database(), r.capabilities() & ~Capabilities.REMOVED, r.characterSet());
+                phase = Phase.AUTH;
+                backend.writeAndFlush(new Packet(p.sequenceId(), r.narrowed(Capabilities.REMOVED)));
+            }
+            case AUTH, TUNNEL -> backend.writeAndFlush(p);
+            case COMMAND -> {
+                if (current != null) {
+                    if (clientTurn) {
+                        backend.writeAndFlush(p);
+                        if (current.tracker.expect() == Expect.AUTH || p.payload().length == 0) {
+                            // one auth packet per server request; LOCAL INFILE contents end with an empty packet
+                            clientTurn = false;
+                            updateClientRead();
+                        }
+                    } else {
+                        queue.add(p);
+                    }
+                    return;
+                }
+                start(p);
+            }
+            case CONNECTING, GREETING -> throw new MalformedPacketException("client spoke before the server's greeting");
+            case CLOSED -> {
+                // late packets of a connection being closed
+            }
+            default -> throw new IllegalStateException("phase " + phase);
+        }
+    }
+
+    // ---- backend channel events ----
+
+    private final class BackendHandler extends ChannelInboundHandlerAdapter {
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            onBackendPacket((Packet) msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (client != null) {
+                client.flush();
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            onBackendLost();
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            updateClientRead();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.log(Level.DEBUG, () -> "sqlcache proxy: backend connection failed: " + cause);
+            onBackendLost();
+        }
+    }
+
+    private void onBackendPacket(Packet p) {
+        switch (phase) {
+            case GREETING -> {
+                if (p.header() == 0xFF) {
+                    // the server refuses us (too many connections, host blocked): the client gets its words
+                    client.write(p);
+                    closeNow();
+                    return;
+                }
+                HandshakeV10 greeting;
+                try {
+                    greeting = new HandshakeV10(p.payload());
+                } catch (MalformedPacketException e) {
+                    fatal(0, new ErrPacket(ErrPacket.MALFORMED, "08S01", "sqlcache proxy: unreadable server greeting"));
+                    return;
+                }
+                session = new Session(greeting.capabilities() & ~Capabilities.REMOVED);
+                session.status = greeting.status();
+                phase = Phase.HANDSHAKE_RESPONSE;
+                client.write(new Packet(p.sequenceId(), greeting.narrowed(Capabilities.REMOVED)));
+            }
+            case AUTH -> {
+                client.write(p);
+                if (p.header() == 0x00) {
+                    try {
+                        session.status = OkPacket.parse(p.payload()).status();
+                    } catch (MalformedPacketException e) {
+                        session.status = 0;
+                    }
+                    phase = Phase.COMMAND;
+                    drain();
+                } else if (p.header() == 0xFF) {
+                    closeNow();
+                }
+            }
+            case COMMAND -> {
+                Exchange ex = current;
+                if (ex == null || ex.tracker == null) {
+                    // unsolicited (a server-side kill, a timeout notice): the client gets it as is
+                    client.write(p);
+                    return;
+                }
+                onAnswer(ex, p);
+            }
+            case HANDSHAKE_RESPONSE, TUNNEL -> client.write(p);
+            case CONNECTING, CLOSED -> {
+            }
+            default -> throw new IllegalStateException("phase " + phase);
+        }
+    }
+
+    private void onBackendLost() {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        Exchange ex = current;
+        if (phase == Phase.COMMAND && ex != null && !ex.relayed) {
+            fatal(ex.request.nextSequenceId(), new ErrPacket(ErrPacket.BACKEND_LOST, "08S01",
+                    "sqlcache proxy: lost connection to the backend during the command"));
+        } else {
+            closeNow();
+        }
+    }
+
+    // ---- the command phase ----
+
+    /** One command and what the proxy learned about it. */
+    private final class Exchange {
+        final Command command;
+        final Packet request;
+        final int statusBefore;
+        ResponseTracker tracker;
+        String sql;
+        SqlAnalysis analysis;
+        boolean writes;
+        Set<TableName> writeTables = Set.of();
+        boolean writesUnknown;
+        /** A failed statement may still have written (a non-transactional table): bump anyway, as the driver does. */
+        boolean bumpOnError = true;
+        Runnable onOk;
+        KeyMaterial key;
+        CacheRuntime.RawLookup lookup;
+        List<byte[]> capture;
+        long capturedBytes;
+        int ttl;
+        boolean relayed;
+
+        Exchange(Command command, Packet request) {
+            this.command = command;
+            this.request = request;
+            this.statusBefore = session.status;
+        }
+    }
+
+    private void drain() {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        try {
+            while (current == null && phase == Phase.COMMAND && !closeWhenIdle && !queue.isEmpty()) {
+                start(queue.poll());
+            }
+        } finally {
+            draining = false;
+        }
+        if (current == null && closeWhenIdle) {
+            closeNow();
+            return;
+        }
+        updateClientRead();
+    }
+
+    private void start(Packet p) {
+        Command cmd = Command.of(p);
+        Exchange ex = new Exchange(cmd, p);
+        current = ex;
+        updateClientRead();
+        switch (cmd) {
+            case QUIT -> {
+                current = null;
+                backend.writeAndFlush(p).addListener(ChannelFutureListener.CLOSE);
+                closeNow();
+            }
+            case QUERY -> query(ex);
+            case STMT_PREPARE -> prepare(ex);
+            case STMT_EXECUTE -> execute(ex);
+            case STMT_CLOSE -> {
+                statementId(p).ifPresent(session.prepared::remove);
+                forwardWithoutAnswer(ex);
+            }
+            case STMT_SEND_LONG_DATA -> {
+                statementId(p).map(session.prepared::get).ifPresent(s -> s.longData = true);
+                forwardWithoutAnswer(ex);
+            }
+            case STMT_RESET -> {
+                statementId(p).map(session.prepared::get).ifPresent(s -> s.longData = false);
+                forward(ex, Expect.SINGLE);
+            }
+            case STMT_FETCH -> forward(ex, Expect.ROWS);
+            case INIT_DB -> {
+                String db = new String(p.payload(), 1, p.payload().length - 1, StandardCharsets.UTF_8);
+                ex.onOk = () -> session.useSchema(db);
+                forward(ex, Expect.SINGLE);
+            }
+            case FIELD_LIST -> forward(ex, Expect.FIELD_LIST);
+            case CHANGE_USER -> changeUser(ex);
+            case RESET_CONNECTION -> {
+                ex.onOk = session::reset;
+                forward(ex, Expect.SINGLE);
+            }
+            case PROCESS_INFO -> forward(ex, Expect.RESULT);
+            case CREATE_DB, DROP_DB -> {
+                ex.writes = true;
+                ex.writesUnknown = true;
+                forward(ex, Expect.SINGLE);
+            }
+            case BINLOG_DUMP, BINLOG_DUMP_GTID, TABLE_DUMP -> {
+                // a stream without command boundaries: relay it raw from now on, caching nothing
+                session.cachingOff = "replication stream";
+                current = null;
+                phase = Phase.TUNNEL;
+                backend.writeAndFlush(p);
+                updateClientRead();
+            }
+            case UNKNOWN -> {
+                // relayed untouched; if the server accepts it (MariaDB's bulk execute), it may have written anything
+                ex.writes = true;
+                ex.writesUnknown = true;
+                ex.bumpOnError = false;
+                forward(ex, Expect.RESULT);
+            }
+            default -> forward(ex, Expect.SINGLE);
+        }
+    }
+
+    private static java.util.Optional<Integer> statementId(Packet p) {
+        return p.payload().length >= 5 ? java.util.Optional.of(new PayloadReader(p.payload(), 1).int4())
+                : java.util.Optional.empty();
+    }
+
+    private void query(Exchange ex) {
+        byte[] payload = ex.request.payload();
+        byte[] text = Arrays.copyOfRange(payload, 1, payload.length);
+        Decoded d = decode(text);
+        AdminStatements.Admin admin = d.trusted ? AdminStatements.parse(d.text) : null;
+        if (admin != null) {
+            admin(ex, admin);
+            return;
+        }
+        ex.sql = d.text;
+        submit(ex, () -> runtime.analyze(d.text), a -> {
+            ex.analysis = a;
+            if (a.kind() == StatementKind.READ) {
+                String reason = d.trusted ? null : "text not decodable in the connection's character set";
+                if (reason == null) {
+                    Session.ReadDecision plan = session.planRead(a);
+                    if (plan.bypass() == null) {
+                        cachedRead(ex, a, plan, NO_PARAMS, "text");
+                        return;
+                    }
+                    reason = plan.bypass();
+                }
+                metrics.bypass(reason);
+            }
+            classifyWrite(ex, a, d.trusted);
+            forward(ex, Expect.RESULT);
+        });
+    }
+
+    private void prepare(Exchange ex) {
+        byte[] payload = ex.request.payload();
+        Decoded d = decode(Arrays.copyOfRange(payload, 1, payload.length));
+        submit(ex, () -> runtime.analyze(d.text), a -> {
+            SqlAnalysis known = d.trusted ? a : null;
+            ex.onOk = () -> session.prepared.put(ex.tracker.statementId(),
+                    new Session.Prepared(d.text, known, ex.tracker.parameterCount()));
+            forward(ex, Expect.PREPARE);
+        });
+    }
+
+    private void execute(Exchange ex) {
+        byte[] payload = ex.request.payload();
+        Session.Prepared ps;
+        int flags;
+        byte[] values = null;
+        try {
+            PayloadReader r = new PayloadReader(payload, 1);
+            ps = session.prepared.get(r.int4());
+            flags = r.int1();
+            r.skip(4);
+            if (ps != null && ps.parameterCount > 0) {
+                byte[] nulls = r.bytes((ps.parameterCount + 7) / 8);
+                if (r.int1() == 1) {
+                    ps.types = r.bytes(2 * ps.parameterCount);
+                }
+                byte[] rest = r.rest();
+                values = new byte[nulls.length + rest.length];
+                System.arraycopy(nulls, 0, values, 0, nulls.length);
+                System.arraycopy(rest, 0, values, nulls.length, rest.length);
+            }
+        } catch (MalformedPacketException e) {
+            // the server will refuse it; it changes nothing we could name
+            ps = null;
+            flags = 0;
+        }
+        if (ps == null || ps.analysis == null) {
+            ex.writes = true;
+            ex.writesUnknown = true;
+            ex.bumpOnError = false;
+            forward(ex, Expect.RESULT);
+            return;
+        }
+        SqlAnalysis a = ps.analysis;
+        ex.analysis = a;
+        ex.sql = ps.sql;
+        boolean longData = ps.longData;
+        ps.longData = false;
+        if (a.kind() == StatementKind.READ) {
+            String reason = a.cacheable() ? null : a.bypassReason();
+            if (reason == null && flags != 0) {
+                reason = "cursor requested";
+            }
+            if (reason == null && longData) {
+                reason = "long data parameter";
+            }
+            if (reason == null && ps.parameterCount > 0 && ps.types == null) {
+                reason = "parameter types unknown";
+            }
+            if (reason == null) {
+                Session.ReadDecision plan = session.planRead(a);
+                if (plan.bypass() == null) {
+                    ParamValue[] params = ps.parameterCount == 0 ? NO_PARAMS
+                            : new ParamValue[] {ParamValue.ofBytes(ps.types), ParamValue.ofBytes(values)};
+                    cachedRead(ex, a, plan, params, "binary");
+                    return;
+                }
+                reason = plan.bypass();
+            }
+            metrics.bypass(reason);
+        }
+        classifyWrite(ex, a, true);
+        forward(ex, Expect.RESULT);
+    }
+
+    private void changeUser(Exchange ex) {
+        String user = null;
+        String db = null;
+        try {
+            PayloadReader r = new PayloadReader(ex.request.payload(), 1);
+            user = r.nulTerminatedString();
+            if ((session.capabilities() & Capabilities.CLIENT_SECURE_CONNECTION) != 0) {
+                r.skip(r.int1());
+            } else {
+                r.nulTerminated();
+            }
+            db = r.nulTerminatedString();
+            if (db.isEmpty()) {
+                db = null;
+            }
+        } catch (MalformedPacketException e) {
+            session.cachingOff = "unreadable COM_CHANGE_USER";
+        }
+        String u = user;
+        String d = db;
+        ex.onOk = () -> {
+            session.user = u;
+            session.useSchema(d);
+            session.reset();
+        };
+        forward(ex, Expect.AUTH);
+    }
+
+    private void admin(Exchange ex, AdminStatements.Admin admin) {
+        if (admin.kind() == AdminStatements.Kind.STATUS) {
+            serve(ex, TextResultSet.payloads(List.of("Variable_name", "Value"), AdminStatements.status(runtime, context),
+                    session.deprecateEof(), session.status));
+            return;
+        }
+        TableName table = admin.table();
+        if (table != null && table.schema() == null) {
+            table = table.resolve(session.schemaKnown ? session.schema : null);
+            if (table.schema() == null) {
+                serve(ex, List.of(new ErrPacket(1046, "3D000", "No database selected").write()));
+                return;
+            }
+        }
+        TableName t = table;
+        submit(ex, () -> {
+            AdminStatements.flush(runtime, t);
+            return Boolean.TRUE;
+        }, ok -> serve(ex, List.of(new OkPacket(0, 0, session.status, 0).write())));
+    }
+
+    /** Marks what a statement writes (for the bump after its answer). */
+    private void classifyWrite(Exchange ex, SqlAnalysis a, boolean trusted) {
+        if (a.kind() == StatementKind.READ && a.writesUnknown()) {
+            ex.writes = true;
+            ex.writesUnknown = true;
+        } else if (a.writes()) {
+            Session.WriteTarget t = session.written(a);
+            ex.writes = true;
+            ex.writeTables = t.tables();
+            // a text we could not decode exactly may name its tables wrongly: everything, then
+            ex.writesUnknown = t.unknown() || !trusted;
+        }
+    }
+
+    private void cachedRead(Exchange ex, SqlAnalysis a, Session.ReadDecision plan, ParamValue[] params, String protocol) {
+        KeyMaterial key = KeyMaterial.of(a.cacheText(), params, session.scope(protocol));
+        if (runtime.knownUncacheable(key.hash())) {
+            metrics.bypass("result over limits");
+            forward(ex, Expect.RESULT);
+            return;
+        }
+        ex.key = key;
+        ex.ttl = runtime.ttlFor(a);
+        submit(ex, () -> runtime.readRaw(key, plan.tables()), lookup -> {
+            if (lookup.hit()) {
+                metrics.hit();
+                serve(ex, lookup.packets());
+                return;
+            }
+            if (!lookup.available()) {
+                metrics.bypass("store unavailable");
+                forward(ex, Expect.RESULT);
+                return;
+            }
+            metrics.miss();
+            ex.lookup = lookup;
+            ex.capture = new ArrayList<>();
+            forward(ex, Expect.RESULT);
+        });
+    }
+
+    /** Answers from the proxy: payloads renumbered after the request's sequence id. */
+    private void serve(Exchange ex, List<byte[]> payloads) {
+        int seq = ex.request.nextSequenceId();
+        for (byte[] payload : payloads) {
+            Packet out = new Packet(seq, payload);
+            client.write(out);
+            seq = out.nextSequenceId();
+        }
+        client.flush();
+        complete(ex);
+    }
+
+    private void forward(Exchange ex, Expect expect) {
+        ex.tracker = new ResponseTracker(expect, session.deprecateEof());
+        backend.writeAndFlush(ex.request);
+    }
+
+    private void forwardWithoutAnswer(Exchange ex) {
+        backend.writeAndFlush(ex.request);
+        complete(ex);
+    }
+
+    private void onAnswer(Exchange ex, Packet p) {
+        Step step;
+        try {
+            step = ex.tracker.accept(p.payload());
+        } catch (MalformedPacketException | IllegalStateException e) {
+            // we no longer know where answers end: this connection cannot be followed safely
+            LOG.log(Level.WARNING, "sqlcache proxy: unexpected server packet, closing the connection: " + e.getMessage());
+            context.protocolError();
+            client.writeAndFlush(p);
+            if (ex.writes) {
+                bumpInBackground(ex.writeTables, ex.writesUnknown);
+            }
+            closeNow();
+            return;
+        }
+        if (ex.capture != null) {
+            ex.capture.add(p.payload());
+            ex.capturedBytes += p.payload().length + 8;
+            if (ex.capturedBytes > runtime.config().maxBytes() || ex.tracker.rows() > runtime.config().maxRows()) {
+                // over the limits: keep streaming, stop capturing, and do not buffer it again for a TTL
+                ex.capture = null;
+                runtime.rememberUncacheable(ex.key.hash());
+                metrics.bypass("result over limits");
+            }
+        }
+        if (step == Step.DONE) {
+            finish(ex, p);
+            return;
+        }
+        client.write(p);
+        ex.relayed = true;
+        if (step == Step.CLIENT_TURN) {
+            client.flush();
+            clientTurn = true;
+            updateClientRead();
+        }
+    }
+
+    /** The answer is complete: session book-keeping, the cache store, the bump, then the last packet. */
+    private void finish(Exchange ex, Packet last) {
+        ResponseTracker t = ex.tracker;
+        boolean ok = !t.error();
+        int after = t.status() >= 0 ? t.status() : ex.statusBefore;
+        if (t.status() >= 0) {
+            session.status = t.status();
+        }
+        if (ok && ex.onOk != null) {
+            ex.onOk.run();
+        }
+        SqlAnalysis a = ex.analysis;
+        if (a != null) {
+            switch (a.kind()) {
+                case USE -> {
+                    if (ok) {
+                        session.useSchema(a.useSchema());
+                    }
+                }
+                case SET -> session.afterSet(ex.sql);
+                case WRITE, DDL -> {
+                    if (a.writesUnknown()) {
+                        // a procedure or a multi-statement text may have changed settings or the schema
+                        session.unknowable();
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        Runnable store = null;
+        if (ex.capture != null && ok && t.singleResultSet() && t.warnings() == 0
+                && (after & ServerStatus.SESSION_STATE_CHANGED) == 0) {
+            List<byte[]> packets = ex.capture;
+            CacheRuntime.RawLookup lookup = ex.lookup;
+            KeyMaterial key = ex.key;
+            int ttl = ex.ttl;
+            store = () -> runtime.writeRaw(lookup, key, packets, ttl);
+        }
+        Set<TableName> bump = new HashSet<>();
+        boolean unknown = false;
+        boolean inTransaction = (after & ServerStatus.IN_TRANS) != 0;
+        if (ex.writes && (ok || ex.bumpOnError)) {
+            if (inTransaction) {
+                session.writeSet.add(ex.writeTables, ex.writesUnknown);
+            } else {
+                bump.addAll(ex.writeTables);
+                unknown = ex.writesUnknown;
+            }
+        }
+        if (!inTransaction && !session.writeSet.isEmpty()) {
+            boolean rolledBack = ok && a != null && a.kind() == StatementKind.ROLLBACK;
+            if (!rolledBack) {
+                bump.addAll(session.writeSet.tables());
+                unknown |= session.writeSet.unknown();
+            }
+            session.writeSet.clear();
+        }
+        if (bump.isEmpty() && !unknown && store == null) {
+            client.writeAndFlush(last);
+            complete(ex);
+            return;
+        }
+        // I1: the server's OK reaches the client only after the versions are bumped. A miss is
+        // stored before its last packet too, as the driver does, so the client's next identical
+        // query finds it.
+        Set<TableName> tables = Set.copyOf(bump);
+        boolean everything = unknown;
+        Runnable put = store;
+        submit(ex, () -> {
+            if (put != null) {
+                put.run();
+            }
+            if (!tables.isEmpty() || everything) {
+                runtime.invalidate(tables, everything);
+            }
+            return Boolean.TRUE;
+        }, done -> {
+            client.writeAndFlush(last);
+            complete(ex);
+        });
+    }
+
+    private void complete(Exchange ex) {
+        if (current != ex) {
+            return;
+        }
+        current = null;
+        clientTurn = false;
+        drain();
+    }
+
+    /**
+     * Runs blocking work on a worker, then {@code then} on the event loop if the exchange is
+     * still current. A failure of the work closes the connection.
+     */
+    private <T> void submit(Exchange ex, Callable<T> work, Consumer<T> then) {
+        try {
+            context.workers().execute(() -> {
+                T result;
+                try {
+                    result = work.call();
+                } catch (Throwable e) {
+                    LOG.log(Level.WARNING, "sqlcache proxy: internal error, closing the connection", e);
+                    client.eventLoop().execute(this::closeNow);
+                    return;
+                }
+                client.eventLoop().execute(() -> {
+                    if (current == ex && phase == Phase.COMMAND) {
+                        try {
+                            then.accept(result);
+                        } catch (RuntimeException e) {
+                            LOG.log(Level.WARNING, "sqlcache proxy: internal error, closing the connection", e);
+                            closeNow();
+                        }
+                    }
+                });
+            });
+        } catch (RejectedExecutionException e) {
+            closeNow();
+        }
+    }
+
+    private void bumpInBackground(Set<TableName> tables, boolean unknown) {
+        Set<TableName> copy = Set.copyOf(tables);
+        try {
+            context.workers().execute(() -> runtime.invalidate(copy, unknown));
+        } catch (RejectedExecutionException e) {
+            runtime.invalidate(copy, unknown);
+        }
+    }
+
+    // ---- closing ----
+
+    /** Sends an ERR and closes the connection. */
+    private void fatal(int sequenceId, ErrPacket err) {
+        if (client != null && client.isActive() && phase != Phase.CLOSED) {
+            client.write(new Packet(sequenceId & 0xFF, err.write()));
+        }
+        closeNow();
+    }
+
+    /** Closes once the command in flight is done (or now, when idle). Any thread. */
+    void closeWhenIdle() {
+        if (client == null) {
+            return;
+        }
+        client.eventLoop().execute(() -> {
+            closeWhenIdle = true;
+            if (current == null) {
+                closeNow();
+            }
+        });
+    }
+
+    /** Closes both sides. Any thread. */
+    void closeNow() {
+        if (client != null && !client.eventLoop().inEventLoop()) {
+            client.eventLoop().execute(this::closeNow);
+            return;
+        }
+        if (phase == Phase.CLOSED) {
+            context.release(this);
+            return;
+        }
+        phase = Phase.CLOSED;
+        context.release(this);
+        Exchange ex = current;
+        current = null;
+        queue.clear();
+        if (session != null) {
+            // a write whose answer we did not see, or an open transaction's writes: outcome unknown, bump
+            Set<TableName> tables = new HashSet<>(session.writeSet.tables());
+            boolean unknown = session.writeSet.unknown();
+            if (ex != null && ex.writes) {
+                tables.addAll(ex.writeTables);
+                unknown |= ex.writesUnknown;
+            }
+            if (!tables.isEmpty() || unknown) {
+                bumpInBackground(tables, unknown);
+            }
+            session.writeSet.clear();
+        }
+        if (client != null) {
+            // after what is already written (an ERR telling the client why)
+            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    private void updateClientRead() {
+        if (client == null || phase == Phase.CLOSED || phase == Phase.CONNECTING) {
+            return;
+        }
+        boolean read = (backend == null || backend.isWritable()) && (current == null || clientTurn);
+        client.config().setAutoRead(read);
+    }
+
+    // ---- text ----
+
+    private record Decoded(String text, boolean trusted) {
+    }
+
+    /**
+     * The statement text. Pure ASCII reads the same in every character set a client may use;
+     * other bytes are decoded only when the session's character set is known to be UTF-8.
+     * Anything else is decoded byte for byte (ISO-8859-1) and not trusted: not cached, and
+     * as a write it invalidates everything.
+     */
+    private Decoded decode(byte[] text) {
+        boolean ascii = true;
+        for (byte b : text) {
+            if (b < 0) {
+                ascii = false;
+                break;
+            }
+        }
+        if (ascii) {
+            return new Decoded(new String(text, StandardCharsets.ISO_8859_1), true);
+        }
+        if (session.decoding == Session.TextDecoding.UTF8) {
+            try {
+                String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(text)).toString();
+                return new Decoded(s, true);
+            } catch (CharacterCodingException e) {
+                // fall through
+            }
+        }
+        return new Decoded(new String(text, StandardCharsets.ISO_8859_1), false);
+    }
+
+    @Override
+    public String toString() {
+        return "ClientConnection(" + (client == null ? "unconnected" : client.remoteAddress()) + " -> "
+                + (backend == null ? "no backend" : backend.remoteAddress()) + ", " + phase + ")";
+    }
+}

@@ -1,0 +1,105 @@
+package io.sqlcache.proxy.relay;
+
+import io.sqlcache.core.CacheRuntime;
+import io.sqlcache.proxy.ProxyConfig;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What every connection of one proxy shares: its settings, the cache runtime, the worker pool
+ * for store calls, the live connections and their counters. Thread-safe.
+ */
+public final class ProxyContext {
+
+    private final ProxyConfig config;
+    private final CacheRuntime runtime;
+    private final ExecutorService workers;
+    private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger active = new AtomicInteger();
+    private final LongAdder accepted = new LongAdder();
+    private final LongAdder refused = new LongAdder();
+    private final LongAdder protocolErrors = new LongAdder();
+    private volatile boolean shuttingDown;
+
+    /**
+     * @param workers runs blocking store calls and SQL analysis; owned by the caller
+     */
+    public ProxyContext(ProxyConfig config, CacheRuntime runtime, ExecutorService workers) {
+        this.config = config;
+        this.runtime = runtime;
+        this.workers = workers;
+    }
+
+    public ProxyConfig config() {
+        return config;
+    }
+
+    public CacheRuntime runtime() {
+        return runtime;
+    }
+
+    ExecutorService workers() {
+        return workers;
+    }
+
+    /** Registers a new client; false when the connection limit is reached (the caller refuses it). */
+    boolean admit(ClientConnection c) {
+        if (active.incrementAndGet() > config.maxConnections() || shuttingDown) {
+            active.decrementAndGet();
+            refused.increment();
+            return false;
+        }
+        accepted.increment();
+        connections.add(c);
+        return true;
+    }
+
+    void release(ClientConnection c) {
+        if (connections.remove(c)) {
+            active.decrementAndGet();
+        }
+    }
+
+    void protocolError() {
+        protocolErrors.increment();
+    }
+
+    /** Client connections open now. */
+    public int activeConnections() {
+        return active.get();
+    }
+
+    public long acceptedConnections() {
+        return accepted.sum();
+    }
+
+    public long refusedConnections() {
+        return refused.sum();
+    }
+
+    public long protocolErrors() {
+        return protocolErrors.sum();
+    }
+
+    boolean shuttingDown() {
+        return shuttingDown;
+    }
+
+    /** Stops admitting clients and asks every connection to close once its command in flight is done. */
+    public void beginShutdown() {
+        shuttingDown = true;
+        for (ClientConnection c : connections) {
+            c.closeWhenIdle();
+        }
+    }
+
+    /** Closes every connection now, in flight or not. */
+    public void closeAll() {
+        for (ClientConnection c : connections) {
+            c.closeNow();
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package io.sqlcache.proxy.relay;
+
+import io.sqlcache.invalidate.WriteSet;
+import io.sqlcache.proxy.protocol.Capabilities;
+import io.sqlcache.proxy.protocol.ServerStatus;
+import io.sqlcache.sql.SqlAnalysis;
+import io.sqlcache.sql.TableName;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What the proxy knows of one client's server session, learned only from the packets it relays
+ * (it never injects queries): user, schema, capabilities, character set, the SET statements
+ * sent, transaction state from the status flags, the transaction's write set, temporary tables
+ * and prepared statements. It decides, with the driver's rules, whether a read may use the
+ * cache. Confined to the connection's event loop: not thread-safe.
+ */
+final class Session {
+
+    private static final Pattern SET_NAMES = Pattern.compile(
+            "(?is)^\\s*SET\\s+(?:NAMES|CHARACTER\\s+SET|CHARSET)\\s+['\"`]?([a-z0-9_]+)['\"`]?(\\s+COLLATE\\s+\\S+)?\\s*;?\\s*$");
+    private static final Pattern SET_CLIENT_CHARSET = Pattern.compile(
+            "(?is)^\\s*SET\\s+(?:SESSION\\s+|@@SESSION\\.|@@)?character_set_client\\s*=\\s*['\"`]?([a-z0-9_]+)['\"`]?\\s*;?\\s*$");
+    private static final Pattern SESSION_READ_COMMITTED = Pattern.compile(
+            "(?is)^\\s*SET\\s+(?:(?:SESSION|LOCAL)\\s+TRANSACTION\\s+ISOLATION\\s+LEVEL\\s+READ\\s+COMMITTED"
+                    + "|(?:SESSION\\s+|LOCAL\\s+|@@SESSION\\.|@@LOCAL\\.|@@)?(?:tx_isolation|transaction_isolation)"
+                    + "\\s*=\\s*['\"]READ-COMMITTED['\"])\\s*;?\\s*$");
+    private static final Pattern NEXT_TRANSACTION = Pattern.compile("(?is)^\\s*SET\\s+TRANSACTION\\b.*");
+
+    /** Collation ids (as sent in the handshake) of utf8mb3 and utf8mb4. */
+    private static boolean utf8Collation(int id) {
+        return id == 33 || id == 83 || id >= 192 && id <= 215 || id == 223
+                || id == 45 || id == 46 || id >= 224 && id <= 247 || id == 255;
+    }
+
+    enum TextDecoding { UTF8, OTHER }
+
+    /** A statement prepared on this session. */
+    static final class Prepared {
+        final String sql;
+        final SqlAnalysis analysis;
+        final int parameterCount;
+        /** The parameter types last sent with new-params-bound, or null before the first. */
+        byte[] types;
+        /** True after COM_STMT_SEND_LONG_DATA until the next execute or reset. */
+        boolean longData;
+
+        Prepared(String sql, SqlAnalysis analysis, int parameterCount) {
+            this.sql = sql;
+            this.analysis = analysis;
+            this.parameterCount = parameterCount;
+        }
+    }
+
+    private final int serverCapabilities;
+    String user;
+    String schema;
+    boolean schemaKnown = true;
+    int clientCapabilities;
+    int characterSet;
+    TextDecoding decoding = TextDecoding.OTHER;
+    /** Hash chain of every SET text (and every unknowable session change) since the session began. */
+    String settings = "";
+    int status;
+    String isolation = "server default";
+    boolean nextTransactionIsolationUnknown;
+    final WriteSet writeSet = new WriteSet();
+    /** Names of temporary tables created on this session, in any schema: reads of any table so named bypass. */
+    final Set<String> temporaryTables = new HashSet<>();
+    final Map<Integer, Prepared> prepared = new HashMap<>();
+    /** Set when the session can no longer be followed (a replication stream): nothing is cached. */
+    String cachingOff;
+
+    Session(int serverCapabilities) {
+        this.serverCapabilities = serverCapabilities;
+    }
+
+    /** Records the client's handshake response. */
+    void handshake(String user, String database, int capabilities, int characterSet) {
+        this.user = user;
+        this.schema = database;
+        this.schemaKnown = true;
+        this.clientCapabilities = capabilities;
+        this.characterSet = characterSet;
+        this.decoding = utf8Collation(characterSet) ? TextDecoding.UTF8 : TextDecoding.OTHER;
+    }
+
+    /** The capabilities both sides use. */
+    int capabilities() {
+        return clientCapabilities & serverCapabilities;
+    }
+
+    boolean deprecateEof() {
+        return (capabilities() & Capabilities.CLIENT_DEPRECATE_EOF) != 0;
+    }
+
+    boolean inTransaction() {
+        return (status & ServerStatus.IN_TRANS) != 0 || (status & ServerStatus.AUTOCOMMIT) == 0;
+    }
+
+    /** After COM_RESET_CONNECTION or COM_CHANGE_USER: the server forgot the session's state. */
+    void reset() {
+        settings = "";
+        isolation = "server default";
+        nextTransactionIsolationUnknown = false;
+        writeSet.clear();
+        temporaryTables.clear();
+        prepared.clear();
+        decoding = utf8Collation(characterSet) ? TextDecoding.UTF8 : TextDecoding.OTHER;
+    }
+
+    /** A SET statement ran: its text joins the key; the character set and isolation follow when we can read them. */
+    void afterSet(String text) {
+        settings = chain(settings, text);
+        Matcher m = SET_NAMES.matcher(text);
+        Matcher c = SET_CLIENT_CHARSET.matcher(text);
+        String lower = text.toLowerCase(Locale.ROOT);
+        if (m.matches() || c.matches()) {
+            String cs = (m.matches() ? m.group(1) : c.group(1)).toLowerCase(Locale.ROOT);
+            decoding = cs.equals("utf8") || cs.equals("utf8mb3") || cs.equals("utf8mb4") ? TextDecoding.UTF8 : TextDecoding.OTHER;
+        } else if (lower.contains("names") || lower.contains("character") || lower.contains("charset")) {
+            decoding = TextDecoding.OTHER;
+        }
+        if (SESSION_READ_COMMITTED.matcher(text).matches()) {
+            isolation = "READ-COMMITTED";
+        } else if (NEXT_TRANSACTION.matcher(text).matches()) {
+            nextTransactionIsolationUnknown = true;
+        } else if (lower.contains("isolation")) {
+            isolation = "set by the client";
+        }
+    }
+
+    /**
+     * A statement changed the session in ways the proxy cannot see (a procedure, a multi-statement
+     * text): from now on this session's keys are its own, and the schema is unknown until the
+     * next USE or COM_INIT_DB.
+     */
+    void unknowable() {
+        settings = chain(settings, "unknowable " + UUID.randomUUID());
+        schemaKnown = false;
+        isolation = "unknown";
+        decoding = TextDecoding.OTHER;
+    }
+
+    void useSchema(String name) {
+        schema = name;
+        schemaKnown = name != null;
+    }
+
+    /**
+     * Whether a read may use the cache now, with the driver's rules (CachingConnection.planRead).
+     *
+     * @return the tables it reads (schemas resolved), or a bypass reason
+     */
+    ReadDecision planRead(SqlAnalysis a) {
+        if (cachingOff != null) {
+            return ReadDecision.bypass(cachingOff);
+        }
+        if (!a.cacheable()) {
+            return ReadDecision.bypass(a.bypassReason());
+        }
+        if (!schemaKnown) {
+            return ReadDecision.bypass("session state unknown");
+        }
+        Set<TableName> tables = new LinkedHashSet<>();
+        for (TableName t : a.tablesRead()) {
+            TableName r = t.resolve(schema);
+            if (r.schema() == null) {
+                return ReadDecision.bypass("no current schema");
+            }
+            if (temporaryTables.contains(r.name())) {
+                return ReadDecision.bypass("temporary table " + r);
+            }
+            tables.add(r);
+        }
+        if (inTransaction()) {
+            if (writeSet.touches(tables)) {
+                return ReadDecision.bypass("table written in this transaction");
+            }
+            if (nextTransactionIsolationUnknown || !"READ-COMMITTED".equals(isolation)) {
+                // a REPEATABLE READ snapshot may be older than the cache
+                return ReadDecision.bypass("transaction snapshot (" + isolation + ")");
+            }
+        }
+        return new ReadDecision(null, tables);
+    }
+
+    /**
+     * What goes into the key besides the statement: who, where, and everything that shapes
+     * the bytes of the answer.
+     */
+    String[] scope(String protocol) {
+        int st = status & (ServerStatus.IN_TRANS | ServerStatus.AUTOCOMMIT);
+        return new String[] {"proxy/" + protocol, schema, user, settings,
+                Integer.toHexString(capabilities()), Integer.toString(characterSet), Integer.toString(st)};
+    }
+
+    /** Resolves tables written, noting temporary tables; null schemas make the write unknown. */
+    WriteTarget written(SqlAnalysis a) {
+        Set<TableName> tables = new HashSet<>();
+        boolean unknown = a.writesUnknown() || !schemaKnown && hasUnqualified(a.tablesWritten());
+        for (TableName t : a.tablesWritten()) {
+            TableName r = t.resolve(schemaKnown ? schema : null);
+            if (r.schema() == null) {
+                unknown = true;
+            } else {
+                tables.add(r);
+            }
+        }
+        if (a.temporaryTable() != null) {
+            // kept after DROP TEMPORARY too, as the driver does: cheaper to bypass than to track shadows
+            temporaryTables.add(a.temporaryTable().name());
+        }
+        return new WriteTarget(tables, unknown);
+    }
+
+    private static boolean hasUnqualified(Set<TableName> tables) {
+        return tables.stream().anyMatch(t -> t.schema() == null);
+    }
+
+    private static String chain(String previous, String text) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(previous.getBytes(StandardCharsets.UTF_8));
+            md.update((byte) 0);
+            md.update(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(md.digest(), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    /** Tables a write changes. */
+    record WriteTarget(Set<TableName> tables, boolean unknown) {
+    }
+
+    /** Whether a read may use the cache: {@code bypass} null when it may. */
+    record ReadDecision(String bypass, Set<TableName> tables) {
+        static ReadDecision bypass(String reason) {
+            return new ReadDecision(reason, Set.of());
+        }
+    }
+}
