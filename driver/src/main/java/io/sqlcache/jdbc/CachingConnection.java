@@ -74,6 +74,8 @@ public final class CachingConnection implements SqlCacheConnection {
     private final CacheRuntime runtime;
     private final String user;
     private final String driverScope;
+    /** Non-null when the real driver's options make cached values differ: every read bypasses. */
+    private final String optionsBypass;
     private final WriteSet writeSet = new WriteSet();
     private final Set<TableName> temporaryTables = new HashSet<>();
 
@@ -92,6 +94,7 @@ public final class CachingConnection implements SqlCacheConnection {
         this.delegate = delegate;
         this.runtime = runtime;
         this.driverScope = driverScope;
+        this.optionsBypass = DriverOptions.unfaithful(driverScope);
         this.user = delegate.getMetaData().getUserName();
         loadSession();
     }
@@ -181,6 +184,9 @@ public final class CachingConnection implements SqlCacheConnection {
         }
         if (fetchSize == Integer.MIN_VALUE) {
             return ReadPlan.bypass("streaming result set requested");
+        }
+        if (optionsBypass != null) {
+            return ReadPlan.bypass(optionsBypass);
         }
         if (extraVariables.size() > MAX_EXTRA_VARIABLES) {
             return ReadPlan.bypass("too many session variables set");
