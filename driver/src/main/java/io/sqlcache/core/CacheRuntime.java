@@ -145,6 +145,7 @@ public final class CacheRuntime {
                 LOG.log(Level.WARNING, "sqlcache: undecodable entry " + entryKey + " treated as a miss: " + e.getMessage());
             }
         }
+        RaceHooks.run(RaceHooks.afterSnapshot);
         return new Lookup(null, entryKey, found.versions());
     }
 
@@ -154,6 +155,7 @@ public final class CacheRuntime {
      * simply not match). Never throws.
      */
     public void write(Lookup miss, KeyMaterial key, CachedRows rows, int ttlSeconds) {
+        RaceHooks.run(RaceHooks.beforeStore);
         byte[] bytes = codec.encode(new CacheEntry(key.bytes(), miss.versions(), rows));
         if (bytes.length > config.maxBytes()) {
             metrics.bypass("result over " + config.maxBytes() + " bytes");
@@ -240,6 +242,11 @@ public final class CacheRuntime {
         } catch (StoreException e) {
             storeFailed("put", e);
         }
+    }
+
+    /** How many failed bumps wait to be sent (tests: has this process healed after an outage). */
+    int pendingBumpCount() {
+        return pendingBumps.size();
     }
 
     private boolean flushPendingBumps() {

@@ -48,14 +48,27 @@ import java.util.regex.Pattern;
  */
 public final class CachingConnection implements SqlCacheConnection {
 
-    /** Session settings that change the rows or how their values are encoded (part of every key). */
+    /**
+     * Session settings that change the rows or how their values are encoded (part of every key),
+     * and who reads: CURRENT_USER() is the account the server checks privileges against (two
+     * accounts can share a user name), the active role changes them too (SET ROLE).
+     */
     private static final String SESSION_QUERY = "SELECT DATABASE(), @@session.autocommit, @@session.time_zone,"
             + " @@session.character_set_results, @@session.character_set_connection, @@session.collation_connection,"
             + " @@session.sql_mode, @@session.lc_time_names, @@session.div_precision_increment,"
-            + " @@session.group_concat_max_len, @@session.sql_select_limit, @@session.default_week_format, ";
-    /** MySQL 8 knows only transaction_isolation, MariaDB before 11.1 only tx_isolation. */
-    private static final String[] ISOLATION_VARIABLES = {"@@session.transaction_isolation", "@@session.tx_isolation"};
-    private static volatile int isolationVariable;
+            + " @@session.group_concat_max_len, @@session.sql_select_limit, @@session.default_week_format,"
+            + " @@session.character_set_client, @@session.max_sort_length, CURRENT_USER(), ";
+    /**
+     * The variants of the tail of the session query, tried in order until one works: MySQL 8
+     * knows only transaction_isolation, MariaDB before 11.1 only tx_isolation; MySQL 5.7 has no
+     * roles (no CURRENT_ROLE()), so NULL stands for "no role".
+     */
+    private static final String[] SESSION_QUERY_TAILS = {
+        "CURRENT_ROLE(), @@session.transaction_isolation", "CURRENT_ROLE(), @@session.tx_isolation",
+        "NULL, @@session.transaction_isolation", "NULL, @@session.tx_isolation"};
+    private static volatile int sessionQueryVariant;
+    /** More variables than this set on one connection and its reads bypass: a key should stay small. */
+    private static final int MAX_EXTRA_VARIABLES = 32;
 
     private static final Pattern SET_NEXT_TRANSACTION =
             Pattern.compile("(?is)^\\s*SET\\s+TRANSACTION\\b.*");
@@ -64,6 +77,8 @@ public final class CachingConnection implements SqlCacheConnection {
     private final CacheRuntime runtime;
     private final String user;
     private final String driverScope;
+    /** Non-null when the real driver's options make cached values differ: every read bypasses. */
+    private final String optionsBypass;
     private final WriteSet writeSet = new WriteSet();
     private final TemporaryTables temporaryTables = new TemporaryTables();
     /** Opens a separate connection to read the catalog (views, triggers, foreign keys). */
@@ -75,6 +90,8 @@ public final class CachingConnection implements SqlCacheConnection {
     private boolean autoCommit;
     private boolean explicitTransaction;
     private String isolation;
+    /** Variables a SET on this connection changed that may change results and SESSION_QUERY does not read. */
+    private final Set<String> extraVariables = new java.util.TreeSet<>();
     /** SET TRANSACTION without SESSION changes only the next transaction's isolation: we cannot see it. */
     private boolean nextTransactionIsolationUnknown;
 
@@ -84,6 +101,7 @@ public final class CachingConnection implements SqlCacheConnection {
         this.runtime = runtime;
         this.driverScope = driverScope;
         this.catalog = catalog;
+        this.optionsBypass = DriverOptions.unfaithful(driverScope);
         this.user = delegate.getMetaData().getUserName();
         loadSession();
     }
@@ -129,16 +147,31 @@ public final class CachingConnection implements SqlCacheConnection {
         }
     }
 
-    private static ResultSet querySession(Statement st) throws SQLException {
-        int variant = isolationVariable;
+    private ResultSet querySession(Statement st) throws SQLException {
+        StringBuilder extras = new StringBuilder();
+        for (String v : extraVariables) {
+            // names come from SessionVariables' pattern: letters, digits and underscores only
+            extras.append("@@session.").append(v).append(", ");
+        }
+        int variant = sessionQueryVariant;
         try {
-            return st.executeQuery(SESSION_QUERY + ISOLATION_VARIABLES[variant]);
+            return st.executeQuery(SESSION_QUERY + extras + SESSION_QUERY_TAILS[variant]);
         } catch (SQLException e) {
-            // the other server family: remember it, the next connection most likely goes to the same server
-            int other = 1 - variant;
-            ResultSet rs = st.executeQuery(SESSION_QUERY + ISOLATION_VARIABLES[other]);
-            isolationVariable = other;
-            return rs;
+            // another server family: remember what works, the next connection most likely goes to the same server
+            SQLException last = e;
+            for (int other = 0; other < SESSION_QUERY_TAILS.length; other++) {
+                if (other == variant) {
+                    continue;
+                }
+                try {
+                    ResultSet rs = st.executeQuery(SESSION_QUERY + extras + SESSION_QUERY_TAILS[other]);
+                    sessionQueryVariant = other;
+                    return rs;
+                } catch (SQLException again) {
+                    last = again;
+                }
+            }
+            throw last;
         }
     }
 
@@ -159,6 +192,12 @@ public final class CachingConnection implements SqlCacheConnection {
         }
         if (fetchSize == Integer.MIN_VALUE) {
             return ReadPlan.bypass("streaming result set requested");
+        }
+        if (optionsBypass != null) {
+            return ReadPlan.bypass(optionsBypass);
+        }
+        if (extraVariables.size() > MAX_EXTRA_VARIABLES) {
+            return ReadPlan.bypass("too many session variables set");
         }
         if (session == null) {
             loadSession();
@@ -267,6 +306,7 @@ public final class CachingConnection implements SqlCacheConnection {
             }
             case SET -> {
                 session = null;
+                extraVariables.addAll(SessionVariables.untrackedAssignedBy(sql));
                 if (SET_NEXT_TRANSACTION.matcher(sql).matches()) {
                     nextTransactionIsolationUnknown = true;
                 }

@@ -110,7 +110,8 @@ class CachingStatement implements SqlCacheStatement {
         lastOutcome = "bypass: " + reason;
         LOG.log(Level.DEBUG, () -> "sqlcache: bypass (" + reason + "): " + a.cacheText());
         try {
-            return exec.call();
+            ResultSet rs = exec.call();
+            return concurrency == ResultSet.CONCUR_UPDATABLE ? UpdatableResults.wrap(rs, conn, a) : rs;
         } finally {
             conn.afterExecute(a, a.cacheText());
         }

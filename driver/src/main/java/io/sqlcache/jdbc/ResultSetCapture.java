@@ -58,6 +58,15 @@ public final class ResultSetCapture {
      * @throws SQLException when the real driver fails to read the metadata or the next row
      */
     public static Capture capture(ResultSet rs, int maxRows, long maxBytes) throws SQLException {
+        return capture(rs, maxRows, maxBytes, true);
+    }
+
+    /**
+     * As {@link #capture(ResultSet, int, long)}; {@code verify} false skips the check that
+     * getString and getBytes of the cached copy equal the real driver's (for the codec-level
+     * fidelity test, which lists where they differ).
+     */
+    static Capture capture(ResultSet rs, int maxRows, long maxBytes, boolean verify) throws SQLException {
         ResultSetMetaData md = rs.getMetaData();
         int n = md.getColumnCount();
         List<ColumnMeta> columns = new ArrayList<>(n);
@@ -77,12 +86,16 @@ public final class ResultSetCapture {
         }
         List<Object[]> values = new ArrayList<>();
         List<String[]> strings = new ArrayList<>();
+        List<String[]> realStrings = verify ? new ArrayList<>() : null;
+        List<byte[][]> realBytes = verify ? new ArrayList<>() : null;
         while (rs.next()) {
             if (values.size() >= maxRows) {
                 return refuse("result over " + maxRows + " rows");
             }
             Object[] row = new Object[n];
             String[] overrides = null;
+            String[] rowStrings = new String[n];
+            byte[][] rowBytes = new byte[n][];
             bytes += 1;
             for (int i = 1; i <= n; i++) {
                 Object v;
@@ -90,9 +103,15 @@ public final class ResultSetCapture {
                 try {
                     v = rs.getObject(i);
                     s = rs.getString(i);
-                } catch (SQLException e) {
+                    if (verify) {
+                        rowStrings[i - 1] = s;
+                        rowBytes[i - 1] = rs.getBytes(i);
+                    }
+                } catch (SQLException | RuntimeException e) {
                     // e.g. a TIME of -838:59:59 or a zero date: the real driver throws from getObject,
                     // which a cached copy could not reproduce, so this result is served uncached.
+                    // Connector/J throws java.time.DateTimeException for '2024-02-00': never let a
+                    // getter's failure escape from executeQuery, where the real driver does not throw.
                     return refuse("value not readable in column " + i + ": " + e.getMessage());
                 }
                 if (!EntryCodec.supports(v)) {
@@ -113,8 +132,45 @@ public final class ResultSetCapture {
             }
             values.add(row);
             strings.add(overrides);
+            if (verify) {
+                realStrings.add(rowStrings);
+                realBytes.add(rowBytes);
+            }
         }
-        return new Capture(new CachedRows(columns, values, strings), null);
+        CachedRows rows = new CachedRows(columns, values, strings);
+        if (verify) {
+            String mismatch = verify(rows, realStrings, realBytes);
+            if (mismatch != null) {
+                return refuse(mismatch);
+            }
+        }
+        return new Capture(rows, null);
+    }
+
+    /**
+     * Reads the captured rows back through {@link CachedResultSet} and compares getString and
+     * getBytes with what the real driver returned: where the value the real driver gives through
+     * getObject does not determine its text or bytes (BIT(1), a FLOAT whose server text is
+     * "1e38", YEAR 0, a zero date converted to null), the result is not cached.
+     */
+    private static String verify(CachedRows rows, List<String[]> realStrings, List<byte[][]> realBytes)
+            throws SQLException {
+        try (CachedResultSet cached = new CachedResultSet(rows, null)) {
+            int n = rows.columns().size();
+            for (int r = 0; cached.next(); r++) {
+                for (int i = 1; i <= n; i++) {
+                    if (!java.util.Objects.equals(cached.getString(i), realStrings.get(r)[i - 1])) {
+                        return "getString not reproducible in column " + i;
+                    }
+                    if (!java.util.Arrays.equals(cached.getBytes(i), realBytes.get(r)[i - 1])) {
+                        return "getBytes not reproducible in column " + i;
+                    }
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            return "value not reproducible: " + e.getMessage();
+        }
+        return null;
     }
 
     private static Capture refuse(String reason) {

@@ -69,7 +69,7 @@ class CachedResultSetFidelityIT {
         Object get(ResultSet rs, int column) throws Exception;
     }
 
-    private static final Map<String, Getter> GETTERS = new LinkedHashMap<>();
+    static final Map<String, Getter> GETTERS = new LinkedHashMap<>();
 
     static {
         GETTERS.put("getObject", ResultSet::getObject);
@@ -182,7 +182,7 @@ class CachedResultSetFidelityIT {
 
     private static CachedResultSet cached(Statement s) throws Exception {
         try (ResultSet real = s.executeQuery(QUERY)) {
-            ResultSetCapture.Capture capture = ResultSetCapture.capture(real, 10_000, 1 << 20);
+            ResultSetCapture.Capture capture = ResultSetCapture.capture(real, 10_000, 1 << 20, false);
             assertThat(capture.refusal()).isNull();
             EntryCodec codec = new EntryCodec();
             byte[] bytes = codec.encode(new CacheEntry(new byte[] {1}, new long[] {7}, capture.rows()));
@@ -301,7 +301,7 @@ class CachedResultSetFidelityIT {
     }
 
     /** What a getter gave, as text that compares values exactly (class, millis and nanos included). */
-    private static String outcome(ResultSet rs, int column, Getter g) {
+    static String outcome(ResultSet rs, int column, Getter g) {
         try {
             return describe(g.get(rs, column));
         } catch (Exception e) {
