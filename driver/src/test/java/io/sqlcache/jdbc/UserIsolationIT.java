@@ -121,12 +121,14 @@ class UserIsolationIT {
         try (Connection rich = DriverManager.getConnection(url(true, RICH, prefix));
                 Connection columns = DriverManager.getConnection(url(true, COLUMNS, prefix));
                 Connection poor = DriverManager.getConnection(url(true, POOR, prefix))) {
+            // the view's rows depend on USER(): the dependency model refuses to cache it at all
+            // (its definition is hidden from these accounts, and would be uncacheable if shown)
             assertThat(rows(rich, query)).containsExactly("1 rich secret");
             assertThat(rows(rich, query)).containsExactly("1 rich secret");
-            assertThat(lastOutcome).isEqualTo("hit");
+            assertThat(lastOutcome).startsWith("bypass: ");
             assertThat(rows(columns, query)).containsExactly("2 columns secret");
             assertThat(rows(columns, query)).containsExactly("2 columns secret");
-            assertThat(lastOutcome).isEqualTo("hit");
+            assertThat(lastOutcome).startsWith("bypass: ");
             assertThat(rows(poor, query)).isEmpty();
             assertThat(rows(poor, query)).isEmpty();
         }
