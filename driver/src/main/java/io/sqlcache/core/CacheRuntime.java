@@ -25,8 +25,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.Set;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One cache: a store, the SQL analyzer, the codec and the counters, shared by every connection
@@ -39,6 +45,11 @@ public final class CacheRuntime {
 
     private static final System.Logger LOG = System.getLogger(CacheRuntime.class.getName());
     private static final ConcurrentHashMap<CacheConfig, CacheRuntime> RUNTIMES = new ConcurrentHashMap<>();
+    private static final ScheduledExecutorService RETRY = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sqlcache-bump-retry");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final CacheConfig config;
     private final CacheStore store;
@@ -47,7 +58,12 @@ public final class CacheRuntime {
     private final CacheMetrics metrics = new CacheMetrics();
     private final VersionKeys keys;
     /** Bumps that failed: retried before this process trusts the store again (see {@link #read}). */
-    private final Set<String> pendingBumps = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, Long> pendingBumps = new ConcurrentHashMap<>();
+    /** Orders failures, so a flush never forgets a failure that came after its snapshot. */
+    private final AtomicLong failureSequence = new AtomicLong();
+    private final AtomicBoolean retryScheduled = new AtomicBoolean();
+    /** When remembered bumps last all landed (wall clock, ms): the end of this JVM's outage window. */
+    private volatile long pendingClearedAtMillis;
     /** Keys whose results were over the limits: for a TTL they go straight to the database, read once. */
     private final Cache<String, Boolean> uncacheable;
     /** Views, triggers and cascades: trusted at most the TTL (or a minute), see {@link Dependencies}. */
@@ -184,8 +200,27 @@ public final class CacheRuntime {
             store.bump(bump);
             metrics.invalidated(bump.size());
         } catch (StoreException e) {
-            pendingBumps.addAll(bump);
+            long seq = failureSequence.incrementAndGet();
+            bump.forEach(k -> pendingBumps.put(k, seq));
             storeFailed("bump", e);
+            scheduleRetry();
+        }
+    }
+
+    /**
+     * Retries remembered bumps in the background until they land: other JVMs serve the entries
+     * they invalidate until then (README, "A Redis outage"), so the window must not wait for
+     * this process's next read.
+     */
+    private void scheduleRetry() {
+        if (retryScheduled.compareAndSet(false, true)) {
+            long delay = Math.max(50, config.breakerMillis());
+            RETRY.schedule(() -> {
+                retryScheduled.set(false);
+                if (!pendingBumps.isEmpty() && !flushPendingBumps()) {
+                    scheduleRetry();
+                }
+            }, delay, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -244,17 +279,29 @@ public final class CacheRuntime {
         }
     }
 
+    /** When this JVM's remembered bumps last all landed, in wall-clock ms; 0 if none ever failed. */
+    long pendingClearedAtMillis() {
+        return pendingClearedAtMillis;
+    }
+
     /** How many failed bumps wait to be sent (tests: has this process healed after an outage). */
     int pendingBumpCount() {
         return pendingBumps.size();
     }
 
     private boolean flushPendingBumps() {
-        List<String> bump = new ArrayList<>(pendingBumps);
+        Map<String, Long> snapshot = new HashMap<>(pendingBumps);
+        if (snapshot.isEmpty()) {
+            return true;
+        }
         try {
-            store.bump(bump);
-            metrics.invalidated(bump.size());
-            bump.forEach(pendingBumps::remove);
+            store.bump(new ArrayList<>(snapshot.keySet()));
+            metrics.invalidated(snapshot.size());
+            // a key that failed again meanwhile keeps its newer sequence and stays pending
+            snapshot.forEach(pendingBumps::remove);
+            if (pendingBumps.isEmpty()) {
+                pendingClearedAtMillis = System.currentTimeMillis();
+            }
             return true;
         } catch (StoreException e) {
             storeFailed("bump", e);

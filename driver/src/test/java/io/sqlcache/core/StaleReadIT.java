@@ -48,7 +48,8 @@ import org.junit.jupiter.api.Test;
  * the writing JVM has sent the bump it remembers (the README's "Guarantees" states this): reads
  * older than such a write are tolerated only between the freeze and the moment every JVM
  * reported its remembered bumps sent, and counted. A restarted Redis has lost every counter and
- * entry, so there no tolerance applies.
+ * entry, yet the same window applies: after the restart a JVM whose breaker is still open (or
+ * whose client is still reconnecting) cannot bump, while the other JVM already caches again.
  *
  * <p>Short by default (CI); {@code -Dsqlcache.longTests=true} runs each variant for a minute.
  */
@@ -173,8 +174,8 @@ class StaleReadIT {
             }
             for (Worker.Report r : List.of(ours, theirs)) {
                 for (Worker.Stale s : r.staleEvents) {
-                    boolean tolerated = fault == Fault.PAUSE && s.startedAt >= faultStart && s.startedAt <= healed;
-                    assertThat(tolerated).as("stale read outside the stated window (freeze %d..%d, healed %d): %s",
+                    boolean tolerated = fault != Fault.NONE && s.startedAt >= faultStart && s.startedAt <= healed;
+                    assertThat(tolerated).as("stale read outside the stated window (fault %d..%d, healed %d): %s",
                             faultStart, faultEnd, healed, s).isTrue();
                 }
             }
@@ -313,6 +314,9 @@ class StaleReadIT {
             RaceHooks.beforeStore = null;
             // per JVM runtime: in the first JVM no other test runs concurrently with this one's prefix
             report.hits = runtime.stats().hits() - hitsBefore;
+            // a bump can fail again after the fault (a breaker re-opened while Redis caught up):
+            // the stated window lasts until this JVM's last remembered bump landed
+            report.healedAt = Math.max(report.healedAt, runtime.pendingClearedAtMillis());
             return report;
         }
 
