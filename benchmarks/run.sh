@@ -21,7 +21,9 @@ case "$mode" in
     *) echo "usage: $0 [full|quick]" >&2; exit 2 ;;
 esac
 mkdir -p "$out"
+echo "before the run: $(cat /proc/loadavg)" > "$out/load.txt"
 # -f 2 always: the issue asks for two forks at least, whatever the mode
 java -jar "$jar" "${BENCH:-.*Benchmark}" -f 2 "${opts[@]}" -prof gc \
     -rf json -rff "$out/jmh-result.json" | tee "$out/jmh-output.txt"
+echo "after the run: $(cat /proc/loadavg)" >> "$out/load.txt"
 java -cp "$jar" io.sqlcache.bench.ReportWriter "$out/jmh-result.json" "$out" benchmarks/results/before-hotpath.json

@@ -55,7 +55,18 @@ public final class ReportWriter {
         Map<String, Row> baseline = args.length > 2 && Files.exists(Path.of(args[2])) ? read(Path.of(args[2])) : null;
         Path out = Path.of(args[1]);
         Files.createDirectories(out);
-        Files.writeString(out.resolve("REPORT.md"), markdown(rows, baseline, args[0], args.length > 2 ? args[2] : null));
+        String md = markdown(rows, baseline, args[0], args.length > 2 ? args[2] : null);
+        Path load = out.resolve("load.txt");
+        if (Files.exists(load)) {
+            // other work on the machine shows in the tails: say how loaded it was
+            md = md.replace("## Reads: every variant", "Load average (1, 5, 15 min) around the run, from `/proc/loadavg`:\n\n```\n"
+                    + Files.readString(load).strip() + "\n```\n\n## Reads: every variant");
+        }
+        Path notes = Path.of("benchmarks", "NOTES.md");
+        if (Files.exists(notes)) {
+            md += "\n" + Files.readString(notes);
+        }
+        Files.writeString(out.resolve("REPORT.md"), md);
         chart(rows, out.resolve("latency.png"));
         System.out.println("wrote " + out.resolve("REPORT.md") + " and " + out.resolve("latency.png"));
     }
