@@ -51,7 +51,14 @@ import io.sqlcache.sql.SqlText.Token;
 /**
  * Decides what a SQL text does: its kind, the tables it reads and writes, and whether its
  * result may be cached. Classifications are kept per exact text in a bounded cache, so a repeated
- * statement is parsed once.
+ * statement is parsed once; and cacheable reads also per {@linkplain SqlText#shape shape} (the
+ * text with its number and string literals replaced by markers), so {@code … WHERE id = 43}
+ * after {@code … WHERE id = 42} costs a lex, not a JSqlParser parse. That is sound because a
+ * literal's value never decides which tables a SELECT reads nor whether it may be cached: the
+ * walker looks at tables, functions, variables and clauses, never at values; a shape keeps
+ * every name (digits after a dot or an at sign stay), and texts whose reading depends on
+ * backslashes or that hold executable comments have no shape. The key text stays the
+ * statement's own, literals included.
  *
  * <p>The rule throughout: when unsure, not cacheable, and when the written tables are
  * unsure, {@code writesUnknown}. A wrong "cacheable" serves stale or foreign rows; a wrong
@@ -85,6 +92,8 @@ public final class SqlAnalyzer {
             "SQL_BUFFER_RESULT");
 
     private final Cache<String, SqlAnalysis> cache;
+    /** Cacheable READ classifications by shape; never mutated once stored. */
+    private final Cache<String, Classification> shapes;
     private final LongAdder analyses = new LongAdder();
 
     /**
@@ -97,6 +106,7 @@ public final class SqlAnalyzer {
         }
         // Same-thread maintenance: no pool of our own, and eviction is deterministic.
         this.cache = Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run).build();
+        this.shapes = Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run).build();
     }
 
     /**
@@ -115,7 +125,7 @@ public final class SqlAnalyzer {
         return cache.get(sql, this::analyzeSafely);
     }
 
-    /** How many texts were analysed (parsed) rather than found in the cache. */
+    /** How many texts were analysed (parsed) rather than found in the cache or by their shape. */
     public long parseCount() {
         return analyses.sum();
     }
@@ -133,9 +143,23 @@ public final class SqlAnalyzer {
     }
 
     private SqlAnalysis analyzeSafely(String sql) {
-        analyses.increment();
         try {
-            return analyzeText(SqlText.lex(sql));
+            SqlText text = SqlText.lex(sql);
+            String shape = sql.length() > MAX_CACHED_TEXT ? null : text.shape();
+            if (shape != null) {
+                Classification known = shapes.getIfPresent(shape);
+                if (known != null) {
+                    return finish(known, text);
+                }
+            }
+            analyses.increment();
+            Classification r = classify(text);
+            settle(r);
+            if (shape != null && r.kind == StatementKind.READ && r.reason == null) {
+                r.read = Set.copyOf(r.read);
+                shapes.put(shape, r);
+            }
+            return finish(r, text);
         } catch (StackOverflowError | RuntimeException e) {
             // A bug or a pathological text must not fail the application's statement.
             return new SqlAnalysis(StatementKind.WRITE, Set.of(), Set.of(), true,
@@ -143,8 +167,8 @@ public final class SqlAnalyzer {
         }
     }
 
-    private SqlAnalysis analyzeText(SqlText text) {
-        Classification r = classify(text);
+    /** Completes a classification; after this it is never changed again. */
+    private static void settle(Classification r) {
         if ((r.kind == StatementKind.WRITE || r.kind == StatementKind.DDL) && r.written.isEmpty()) {
             // a write whose target we did not find may write anything (JSqlParser 5.3 even
             // accepts a bare "DELETE FROM")
@@ -153,6 +177,10 @@ public final class SqlAnalyzer {
             }
             r.writesUnknown = true;
         }
+    }
+
+    /** The analysis of {@code text} from a settled classification (its own or its shape's): reads it only. */
+    private static SqlAnalysis finish(Classification r, SqlText text) {
         String reason = r.reason;
         if (r.kind == StatementKind.READ) {
             if (text.hints().skip()) {

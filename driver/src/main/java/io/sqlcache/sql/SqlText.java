@@ -26,6 +26,12 @@ import java.util.regex.Pattern;
  * @param multipleStatements a semicolon is followed by more code
  * @param unterminated       a string, quoted name or comment is not closed
  * @param backslashAmbiguous the text reads differently under {@code NO_BACKSLASH_ESCAPES}
+ * @param shape              the text's code with every number literal (digits only) and every
+ *                           single-quoted string replaced by a marker, white space and comments
+ *                           by one space: texts that differ only in those literals have the
+ *                           same shape, and parse to the same tree but for the literals'
+ *                           values. {@code null} when the text has no safe shape (see
+ *                           {@link Lexer#shape()})
  */
 record SqlText(
         String cacheText,
@@ -35,7 +41,13 @@ record SqlText(
         boolean executableComment,
         boolean multipleStatements,
         boolean unterminated,
-        boolean backslashAmbiguous) {
+        boolean backslashAmbiguous,
+        String shape) {
+
+    /** Stands for a number literal in a {@link #shape}; a control character, so it cannot be code. */
+    static final String NUMBER_MARK = "\u0001N";
+    /** Stands for a single-quoted string literal in a {@link #shape}. */
+    static final String STRING_MARK = "\u0001S";
 
     /** A code token: a word, a back-quoted name, a string literal or one symbol character. */
     record Token(Type type, String text, int start, int end) {
@@ -98,7 +110,8 @@ record SqlText(
                 lexer.executable,
                 lexer.multiple,
                 lexer.unterminated,
-                ambiguous);
+                ambiguous,
+                lexer.shape());
     }
 
     private static boolean sameCode(List<Token> a, List<Token> b) {
@@ -129,10 +142,32 @@ record SqlText(
         private String invalid;
         private boolean afterSemicolon;
         private int pos;
+        private final StringBuilder shape = new StringBuilder();
+        /** White space or a comment since the last token: one space in the shape. */
+        private boolean separated;
+        private boolean shapeless;
 
         Lexer(String sql, boolean backslashEscapes) {
             this.sql = sql;
             this.backslashEscapes = backslashEscapes;
+        }
+
+        /**
+         * The shape, or {@code null} when texts of this shape might not parse alike: an
+         * unterminated or multi-statement text, an executable comment, a backslash before a
+         * quote (the text reads differently under NO_BACKSLASH_ESCAPES), or a control
+         * character in the code (which could spell a marker).
+         */
+        String shape() {
+            return shapeless || unterminated || multiple || executable || backslashBeforeQuote ? null : shape.toString();
+        }
+
+        private void shapeToken(String text) {
+            if (separated && shape.length() > 0) {
+                shape.append(' ');
+            }
+            separated = false;
+            shape.append(text);
         }
 
         Hints hints() {
@@ -153,6 +188,7 @@ record SqlText(
                 } else if (c == '`') {
                     quoted(c, Token.Type.QUOTED_NAME);
                 } else if (Character.isWhitespace(c)) {
+                    separated = true;
                     cache.append(c);
                     parse.append(c);
                     pos++;
@@ -191,6 +227,10 @@ record SqlText(
                 parse.append(' ');
             }
             tokens.add(new Token(Token.Type.SYMBOL, String.valueOf(c), start, start + 1));
+            if (c < ' ') {
+                shapeless = true;
+            }
+            shapeToken(String.valueOf(c));
             if (c == ';') {
                 afterSemicolon = true;
             }
@@ -206,7 +246,13 @@ record SqlText(
             int start = parse.length();
             parse.append(text);
             cache.append(text);
+            Token previous = tokens.isEmpty() ? null : tokens.get(tokens.size() - 1);
             tokens.add(new Token(Token.Type.WORD, text, start, parse.length()));
+            // Digits only: a number, since MySQL requires a name of digits only to be quoted,
+            // except right after a dot (db.5 is table 5 of db, t.5 column 5 of t) or an at
+            // sign (@1 is a variable). 1e5, 0x1F, 1abc stay as they are.
+            boolean name = previous != null && (previous.isSymbol('.') || previous.isSymbol('@'));
+            shapeToken(!name && isDigits(text) ? NUMBER_MARK : text);
         }
 
         private void quoted(char quote, Token.Type type) {
@@ -254,9 +300,12 @@ record SqlText(
             }
             cache.append(text);
             tokens.add(new Token(type, value.toString(), start, parse.length()));
+            // only single quotes make a string in every sql_mode ("…" names a column under ANSI_QUOTES)
+            shapeToken(quote == '\'' && closed ? STRING_MARK : text);
         }
 
         private void lineComment() {
+            separated = true;
             int end = sql.indexOf('\n', pos);
             end = end < 0 ? sql.length() : end;
             cache.append(sql, pos, end);
@@ -265,6 +314,7 @@ record SqlText(
         }
 
         private void blockComment() {
+            separated = true;
             int end = sql.indexOf("*/", pos + 2);
             if (end < 0) {
                 unterminated = true;
@@ -323,6 +373,16 @@ record SqlText(
             }
             long value = Long.parseLong(s);
             return value > 0 && value <= Integer.MAX_VALUE ? (int) value : null;
+        }
+
+        private static boolean isDigits(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c < '0' || c > '9') {
+                    return false;
+                }
+            }
+            return !s.isEmpty();
         }
 
         /** Characters of MySQL's unquoted identifiers and numbers. */

@@ -234,29 +234,31 @@ public final class RedisStore implements CacheStore {
         try {
             RedisClusterAsyncCommands<String, byte[]> cmd = commands();
             long deadline = System.nanoTime() + awaitNanos;
-            // both are written before either answer is awaited: one round trip (DESIGN.md, a read, step 3)
-            Future<byte[]> entryF = cmd.get(entryKey);
-            Future<List<KeyValue<String, byte[]>>> versionsF =
-                    versionKeys.isEmpty() ? null : cmd.mget(versionKeys.toArray(String[]::new));
-            byte[] entry = await(entryF, deadline, "GET");
+            // the entry and the versions in one MGET: one command, one reply, one round trip
+            // (DESIGN.md, a read, step 3); a GET and an MGET pipelined cost two writes and two
+            // wake-ups of the waiting thread (benchmarks/results/REPORT.md, "hot path")
+            String[] keys = new String[versionKeys.size() + 1];
+            keys[0] = entryKey;
+            for (int i = 0; i < versionKeys.size(); i++) {
+                keys[i + 1] = versionKeys.get(i);
+            }
+            List<KeyValue<String, byte[]>> kvs = await(cmd.mget(keys), deadline, "MGET");
+            if (kvs.size() != keys.length) {
+                throw new StoreException(description + ": MGET answered " + kvs.size()
+                        + " values for " + keys.length + " keys");
+            }
+            byte[] entry = kvs.get(0).hasValue() ? kvs.get(0).getValue() : null;
             long[] versions = new long[versionKeys.size()];
             List<Integer> missing = null;
-            if (versionsF != null) {
-                List<KeyValue<String, byte[]>> kvs = await(versionsF, deadline, "MGET");
-                if (kvs.size() != versions.length) {
-                    throw new StoreException(description + ": MGET answered " + kvs.size()
-                            + " values for " + versions.length + " keys");
-                }
-                for (int i = 0; i < versions.length; i++) {
-                    KeyValue<String, byte[]> kv = kvs.get(i);
-                    if (kv.hasValue()) {
-                        versions[i] = Versions.decode(versionKeys.get(i), kv.getValue());
-                    } else {
-                        if (missing == null) {
-                            missing = new ArrayList<>();
-                        }
-                        missing.add(i);
+            for (int i = 0; i < versions.length; i++) {
+                KeyValue<String, byte[]> kv = kvs.get(i + 1);
+                if (kv.hasValue()) {
+                    versions[i] = Versions.decode(versionKeys.get(i), kv.getValue());
+                } else {
+                    if (missing == null) {
+                        missing = new ArrayList<>();
                     }
+                    missing.add(i);
                 }
             }
             if (missing != null) {

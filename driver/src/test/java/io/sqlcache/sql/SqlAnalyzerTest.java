@@ -392,7 +392,9 @@ class SqlAnalyzerTest {
         assertThat(second).isSameAs(first);
         assertThat(fresh.parseCount()).isEqualTo(1);
         fresh.analyze("SELECT * FROM t WHERE id = ? ");
-        assertThat(fresh.parseCount()).as("the cache is by exact text").isEqualTo(2);
+        assertThat(fresh.parseCount()).as("white space does not change the shape").isEqualTo(1);
+        fresh.analyze("SELECT * FROM t WHERE id > ?");
+        assertThat(fresh.parseCount()).as("another shape is parsed").isEqualTo(2);
     }
 
     @Test
@@ -439,5 +441,106 @@ class SqlAnalyzerTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    // ---- literal-normalizing shapes: a new literal costs a lex, never a parse ----
+
+    @Test
+    void aNewLiteralOfAKnownShapeIsNotParsedButStaysInTheKeyText() {
+        SqlAnalyzer fresh = new SqlAnalyzer(100);
+        SqlAnalysis a42 = fresh.analyze("SELECT name FROM shop.users WHERE id = 42 AND kind = 'x'");
+        SqlAnalysis a43 = fresh.analyze("SELECT name FROM shop.users   WHERE id = 43 /* c */ AND kind = 'it''s'");
+        assertThat(fresh.parseCount()).as("the second literal reuses the shape's parse").isEqualTo(1);
+        assertThat(a43.cacheable()).isTrue();
+        assertThat(a43.tablesRead()).containsExactly(new TableName("shop", "users"));
+        assertThat(a42.cacheText()).contains("42").doesNotContain("43");
+        assertThat(a43.cacheText()).isEqualTo("SELECT name FROM shop.users   WHERE id = 43 /* c */ AND kind = 'it''s'");
+        assertThat(a43).isEqualTo(new SqlAnalyzer(0).analyze(a43.cacheText()));
+    }
+
+    @Test
+    void hintsAreReadFromEachTextNotFromItsShape() {
+        SqlAnalyzer fresh = new SqlAnalyzer(100);
+        assertThat(fresh.analyze("/* sqlcache:ttl=5 */ SELECT a FROM t WHERE id = 1").ttlSeconds()).isEqualTo(5);
+        SqlAnalysis skipped = fresh.analyze("/* sqlcache:skip */ SELECT a FROM t WHERE id = 2");
+        SqlAnalysis plain = fresh.analyze("SELECT a FROM t WHERE id = 3");
+        assertThat(fresh.parseCount()).isEqualTo(1);
+        assertThat(skipped.cacheable()).isFalse();
+        assertThat(skipped.bypassReason()).isEqualTo("sqlcache:skip hint");
+        assertThat(plain.ttlSeconds()).isNull();
+        assertThat(plain.cacheable()).isTrue();
+    }
+
+    @Test
+    void digitsThatNameSomethingAreNotLiterals() {
+        SqlAnalyzer fresh = new SqlAnalyzer(100);
+        SqlAnalysis five = fresh.analyze("SELECT a FROM s.5");
+        SqlAnalysis six = fresh.analyze("SELECT a FROM s.6");
+        assertThat(fresh.parseCount()).as("db.5 and db.6 are two tables: two shapes").isEqualTo(2);
+        assertThat(six).isEqualTo(new SqlAnalyzer(0).analyze("SELECT a FROM s.6"));
+        assertThat(five).isEqualTo(new SqlAnalyzer(0).analyze("SELECT a FROM s.5"));
+        fresh.analyze("SELECT a FROM t WHERE b = @1");
+        fresh.analyze("SELECT a FROM t WHERE b = @2");
+        assertThat(fresh.parseCount()).as("@1 and @2 are two variables").isEqualTo(4);
+    }
+
+    @Test
+    void doubleQuotedStringsBackslashesAndUncacheableReadsAreParsedEachTime() {
+        SqlAnalyzer fresh = new SqlAnalyzer(100);
+        fresh.analyze("SELECT a FROM t WHERE b = \"x\"");
+        fresh.analyze("SELECT a FROM t WHERE b = \"y\"");
+        assertThat(fresh.parseCount()).as("\"…\" names a column under ANSI_QUOTES").isEqualTo(2);
+        fresh.analyze("SELECT a FROM t WHERE b = 'x\\'' OR c = 1");
+        fresh.analyze("SELECT a FROM t WHERE b = 'x\\'' OR c = 2");
+        assertThat(fresh.parseCount()).as("a backslash before a quote: no shape").isEqualTo(4);
+        fresh.analyze("SELECT a FROM t WHERE b > NOW() - INTERVAL 1 DAY");
+        fresh.analyze("SELECT a FROM t WHERE b > NOW() - INTERVAL 2 DAY");
+        assertThat(fresh.parseCount()).as("only cacheable reads keep a shape").isEqualTo(6);
+        fresh.analyze("UPDATE t SET a = 1 WHERE id = 1");
+        fresh.analyze("UPDATE t SET a = 1 WHERE id = 2");
+        assertThat(fresh.parseCount()).as("writes are parsed by text").isEqualTo(8);
+    }
+
+    /** Templates with {@code #} where a literal goes; every instance must analyse as a full parse does. */
+    private static final List<String> LITERAL_TEMPLATES = List.of(
+            "SELECT * FROM users WHERE id = #",
+            "SELECT name FROM shop.users u JOIN orders o ON o.user_id = u.id WHERE o.total > # GROUP BY name",
+            "SELECT a FROM t WHERE b IN (#, #, #) ORDER BY a LIMIT #",
+            "SELECT a FROM t WHERE b = # UNION SELECT a FROM `other` WHERE c = #",
+            "WITH x AS (SELECT a FROM t WHERE b = #) SELECT * FROM x JOIN y ON y.a = x.a",
+            "SELECT (SELECT MAX(v) FROM t2 WHERE t2.k = #) AS m FROM t1",
+            "SELECT a FROM t WHERE d > DATE # + INTERVAL # DAY",
+            "SELECT CONCAT(#, name), COUNT(*) FROM t GROUP BY 1 HAVING COUNT(*) > #",
+            "SELECT a FROM t WHERE b LIKE # ESCAPE '!' AND c BETWEEN # AND #",
+            "SELECT a FROM t WHERE b = #;",
+            "SELECT a FROM t -- comment\nWHERE b = #",
+            "SELECT 1.5 * a FROM t WHERE b = #",
+            "SELECT a FROM t WHERE b = _utf8mb4 # COLLATE utf8mb4_bin",
+            "SELECT a FROM t WHERE b = N#",
+            "SELECT a FROM t FOR UPDATE",
+            "SELECT a FROM t WHERE b = # FOR SHARE");
+
+    private static final List<String> LITERALS = List.of("0", "42", "18446744073709551616", "''", "'x'",
+            "'it''s'", "'FROM other JOIN secret'", "'*/ DROP TABLE t; --'", "'?'", "'a;b'", "'\u0001N'",
+            "'#'", "'2024-01-01'", "-7", "0x1F", "1e5", "'NOW()'", "'`q`'");
+
+    @Test
+    void literalsNeverChangeTheAnalysisOfASelect() {
+        SqlAnalyzer shared = new SqlAnalyzer(1000);
+        SqlAnalyzer reference = new SqlAnalyzer(0);
+        int instances = 0;
+        for (String template : LITERAL_TEMPLATES) {
+            for (int i = 0; i < LITERALS.size(); i++) {
+                StringBuilder sql = new StringBuilder();
+                int n = 0;
+                for (char c : template.toCharArray()) {
+                    sql.append(c == '#' ? LITERALS.get((i + n++) % LITERALS.size()) : String.valueOf(c));
+                }
+                String text = sql.toString();
+                assertThat(shared.analyze(text)).as(text).isEqualTo(reference.analyze(text));
+                instances++;
+            }
+        }
+        assertThat(shared.parseCount()).as("shapes were reused at all").isLessThan(instances / 2);
     }
 }

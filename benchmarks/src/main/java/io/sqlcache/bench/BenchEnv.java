@@ -1,0 +1,44 @@
+package io.sqlcache.bench;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Where the benchmarks find MariaDB and Redis: the same variables as the tests,
+ * {@code SQLCACHE_TEST_MYSQL_URL} (default {@code jdbc:mysql://127.0.0.1:3306/test?user=root&password=})
+ * and {@code SQLCACHE_TEST_REDIS_URL} (default {@code redis://127.0.0.1:6379}).
+ */
+final class BenchEnv {
+
+    static final String MYSQL_URL = env("SQLCACHE_TEST_MYSQL_URL", "jdbc:mysql://127.0.0.1:3306/test?user=root&password=");
+    static final String REDIS_URL = env("SQLCACHE_TEST_REDIS_URL", "redis://127.0.0.1:6379");
+
+    private BenchEnv() {
+    }
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+
+    /** A fresh key prefix: every trial (fork) has its own keys in the shared Redis. */
+    static String uniquePrefix() {
+        return "sqlcache-bench-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE) + ":";
+    }
+
+    /** The sqlcache URL of the same database with extra {@code sqlcache.} parameters. */
+    static String sqlcacheUrl(String extra) {
+        String url = "jdbc:sqlcache:" + MYSQL_URL.substring("jdbc:".length());
+        return url + (url.contains("?") ? "&" : "?") + extra;
+    }
+
+    static Connection direct() throws SQLException {
+        return DriverManager.getConnection(MYSQL_URL);
+    }
+
+    static Connection sqlcache(String extra) throws SQLException {
+        return DriverManager.getConnection(sqlcacheUrl(extra));
+    }
+}

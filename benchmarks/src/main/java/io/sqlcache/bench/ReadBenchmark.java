@@ -1,0 +1,149 @@
+package io.sqlcache.bench;
+
+import io.sqlcache.SqlCacheStatement;
+import io.sqlcache.codec.CacheEntry;
+import io.sqlcache.codec.EntryCodec;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.List;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * One read of one shape, by each variant, in one JMH run:
+ * <ul>
+ *   <li>{@code direct}: mysql-connector-j alone;</li>
+ *   <li>{@code handwritten}: {@link Handwritten}, every read a Redis hit;</li>
+ *   <li>{@code sqlcache-redis-hit}, {@code sqlcache-local-hit}: the driver with Redis or the
+ *       in-process store, every read a hit (the keys are stored in setup);</li>
+ *   <li>{@code sqlcache-miss}: the driver with Redis, every read a new key (the salt counts up),
+ *       so each one looks up, queries and stores;</li>
+ *   <li>{@code floor}: a raw Lettuce GET of the bytes of an entry the driver stored, decoded with
+ *       the driver's {@link EntryCodec} and every cell touched: the least a Redis hit can cost.</li>
+ * </ul>
+ * Run: {@code java -jar benchmarks/target/sqlcache-benchmarks.jar ReadBenchmark -prof gc}.
+ */
+@State(Scope.Thread)
+public class ReadBenchmark extends BaseBenchmark {
+
+    @Param({"direct", "handwritten", "sqlcache-redis-hit", "sqlcache-local-hit", "sqlcache-miss", "floor"})
+    public String variant;
+
+    @Param({"POINT", "RANGE", "JOIN"})
+    public String shape;
+
+    private Shape s;
+    private String prefix;
+    private Connection conn;
+    private PreparedStatement ps;
+    private Handwritten handwritten;
+    private RawRedis raw;
+    private final EntryCodec codec = new EntryCodec();
+    private List<String> entryKeys;
+    private int i;
+    private long salt;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        BenchData.ensure();
+        s = Shape.valueOf(shape);
+        prefix = BenchEnv.uniquePrefix();
+        switch (variant) {
+            case "direct" -> conn = BenchEnv.direct();
+            case "handwritten" -> {
+                conn = BenchEnv.direct();
+                handwritten = new Handwritten(s, conn, prefix);
+            }
+            case "sqlcache-redis-hit", "sqlcache-miss", "floor" ->
+                    conn = BenchEnv.sqlcache("sqlcache.redis=" + BenchEnv.REDIS_URL + "&sqlcache.prefix=" + prefix
+                            + (variant.equals("sqlcache-miss") ? "&sqlcache.ttl=120" : ""));
+            case "sqlcache-local-hit" -> conn = BenchEnv.sqlcache("sqlcache.prefix=" + prefix);
+            default -> throw new IllegalArgumentException("unknown variant " + variant);
+        }
+        ps = conn.prepareStatement(s.sql);
+        salt = variant.equals("sqlcache-miss") ? 1 : 0;
+        // store every key once, and check that what the benchmark measures is what it claims
+        for (int k = 0; k < Shape.KEYS; k++) {
+            if (handwritten != null) {
+                handwritten.read(k);
+            } else {
+                s.bind(ps, k, 0);
+                try (ResultSet rs = ps.executeQuery()) {
+                    s.read(rs);
+                }
+            }
+        }
+        if (variant.startsWith("sqlcache-")) {
+            s.bind(ps, 0, salt == 0 ? 0 : -1);
+            try (ResultSet rs = ps.executeQuery()) {
+                s.read(rs);
+            }
+            String outcome = ps.unwrap(SqlCacheStatement.class).lastCacheOutcome();
+            String expected = variant.equals("sqlcache-miss") ? "miss" : "hit";
+            if (!expected.equals(outcome)) {
+                throw new IllegalStateException(variant + " " + shape + ": expected " + expected + ", got " + outcome);
+            }
+        }
+        if (variant.equals("floor")) {
+            raw = new RawRedis();
+            entryKeys = raw.keys(prefix + "q:*");
+            if (entryKeys.size() != Shape.KEYS) {
+                throw new IllegalStateException("floor: expected " + Shape.KEYS + " entries, found " + entryKeys.size());
+            }
+        }
+    }
+
+    @Benchmark
+    public long read() throws Exception {
+        int k = i++ & (Shape.KEYS - 1);
+        switch (variant) {
+            case "handwritten" -> {
+                return handwritten.read(k);
+            }
+            case "floor" -> {
+                return floor(raw.sync.get(entryKeys.get(k)));
+            }
+            default -> {
+                s.bind(ps, k, variant.equals("sqlcache-miss") ? salt++ : 0);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return s.read(rs);
+                }
+            }
+        }
+    }
+
+    private long floor(byte[] bytes) throws Exception {
+        CacheEntry e = codec.decode(bytes);
+        long sum = e.versions().length;
+        for (Object[] row : e.rows().values()) {
+            for (Object cell : row) {
+                sum += cell == null ? 0 : cell.hashCode();
+            }
+        }
+        return sum;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        if (variant.equals("sqlcache-miss") || variant.equals("sqlcache-redis-hit") || variant.equals("floor")
+                || variant.equals("handwritten")) {
+            try (RawRedis cleanup = new RawRedis()) {
+                cleanup.deleteAll(prefix);
+            }
+        }
+        if (handwritten != null) {
+            handwritten.close();
+        }
+        if (raw != null) {
+            raw.close();
+        }
+        ps.close();
+        conn.close();
+    }
+}

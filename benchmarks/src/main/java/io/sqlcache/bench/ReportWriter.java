@@ -1,0 +1,374 @@
+package io.sqlcache.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.imageio.ImageIO;
+
+/**
+ * Turns a JMH JSON result of the suite into {@code REPORT.md} (every variant, the targets'
+ * ratios, the machine) and {@code latency.png} (latency per variant and shape, log scale).
+ * Plain Java2D: no charting dependency.
+ *
+ * <p>Usage: {@code ReportWriter <jmh-result.json> <out-dir> [<baseline.json>]}; the baseline, when
+ * given, adds a before/after table.
+ */
+public final class ReportWriter {
+
+    /** One benchmark trial: mean, median and p99 in µs, allocation in bytes per operation. */
+    record Row(String bench, String shape, String variant, double mean, double error, double p50, double p99,
+               double alloc, long samples) {
+        String key() {
+            return bench + "|" + shape + "|" + variant;
+        }
+    }
+
+    static final List<String> READ_VARIANTS = List.of("direct", "handwritten", "sqlcache-redis-hit",
+            "sqlcache-local-hit", "sqlcache-miss", "floor");
+    static final List<String> SHAPES = List.of("POINT", "RANGE", "JOIN");
+
+    private ReportWriter() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2) {
+            System.err.println("usage: ReportWriter <jmh-result.json> <out-dir> [<baseline.json>]");
+            System.exit(2);
+        }
+        Map<String, Row> rows = read(Path.of(args[0]));
+        Map<String, Row> baseline = args.length > 2 && Files.exists(Path.of(args[2])) ? read(Path.of(args[2])) : null;
+        Path out = Path.of(args[1]);
+        Files.createDirectories(out);
+        String md = markdown(rows, baseline, args[0], args.length > 2 ? args[2] : null);
+        Path load = out.resolve("load.txt");
+        if (Files.exists(load)) {
+            // other work on the machine shows in the tails: say how loaded it was
+            md = md.replace("## Reads: every variant", "Load average (1, 5, 15 min) around the run, from `/proc/loadavg`:\n\n```\n"
+                    + Files.readString(load).strip() + "\n```\n\n## Reads: every variant");
+        }
+        Path notes = Path.of("benchmarks", "NOTES.md");
+        if (Files.exists(notes)) {
+            md += "\n" + Files.readString(notes);
+        }
+        Files.writeString(out.resolve("REPORT.md"), md);
+        chart(rows, out.resolve("latency.png"));
+        System.out.println("wrote " + out.resolve("REPORT.md") + " and " + out.resolve("latency.png"));
+    }
+
+    static Map<String, Row> read(Path json) throws IOException {
+        Map<String, Row> rows = new LinkedHashMap<>();
+        for (JsonNode b : new ObjectMapper().readTree(json.toFile())) {
+            String name = b.get("benchmark").asText();
+            String[] parts = name.split("\\.");
+            String bench = parts[parts.length - 2];
+            JsonNode params = b.path("params");
+            String shape = params.path("shape").asText(params.path("entries").asText(""));
+            String variant = params.path("variant").asText("");
+            JsonNode m = b.get("primaryMetric");
+            JsonNode pct = m.path("scorePercentiles");
+            double alloc = b.path("secondaryMetrics").path("gc.alloc.rate.norm").path("score").asDouble(Double.NaN);
+            long samples = 0;
+            for (JsonNode fork : m.path("rawDataHistogram")) {
+                for (JsonNode iteration : fork) {
+                    for (JsonNode bin : iteration) {
+                        samples += bin.get(1).asLong();
+                    }
+                }
+            }
+            Row r = new Row(bench, shape, variant, m.get("score").asDouble(), m.path("scoreError").asDouble(Double.NaN),
+                    pct.path("50.0").asDouble(Double.NaN), pct.path("99.0").asDouble(Double.NaN), alloc, samples);
+            rows.put(r.key(), r);
+        }
+        return rows;
+    }
+
+    private static Row get(Map<String, Row> rows, String bench, String shape, String variant) {
+        return rows.get(bench + "|" + shape + "|" + variant);
+    }
+
+    // ------------------------------------------------------------------ markdown
+
+    static String markdown(Map<String, Row> rows, Map<String, Row> baseline, String source, String baselineSource) {
+        StringBuilder md = new StringBuilder();
+        md.append("# sqlcache benchmarks\n\n");
+        md.append("Produced by `benchmarks/run.sh` from `").append(Path.of(source).getFileName())
+                .append("` (raw JMH JSON, next to this file). Times in µs per operation: the mean, the median (p50)")
+                .append(" and p99 of JMH's sample-time mode over all forks; allocation in bytes per operation from")
+                .append(" `-prof gc`. ![latency per variant and shape](latency.png)\n\n");
+        md.append("## Machine\n\n").append(machine()).append('\n');
+
+        md.append("## Reads: every variant, every shape\n\n");
+        md.append("| shape | variant | mean µs | ± | p50 µs | p99 µs | alloc B/op | samples |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+        for (String shape : SHAPES) {
+            for (String v : READ_VARIANTS) {
+                Row r = get(rows, "ReadBenchmark", shape, v);
+                if (r != null) {
+                    md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %d |%n", shape, v,
+                            f(r.mean), f(r.error), f(r.p50), f(r.p99), bytes(r.alloc), r.samples));
+                }
+            }
+        }
+        md.append("\n## Other benchmarks\n\n");
+        md.append("| benchmark | parameter | mean µs | ± | p50 µs | p99 µs | alloc B/op |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|\n");
+        for (Row r : rows.values()) {
+            if (!r.bench.equals("ReadBenchmark")) {
+                String param = (r.shape + " " + r.variant).trim();
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", r.bench,
+                        param.isEmpty() ? "-" : param, f(r.mean), f(r.error), f(r.p50), f(r.p99), bytes(r.alloc)));
+            }
+        }
+        md.append("\n## Targets (ratios from this run)\n\n");
+        md.append("Each ratio is given on means and on medians: on a 2-core machine shared with other work, the")
+                .append(" mean carries the scheduler's tail (see p99), the median shows the steady cost.\n\n");
+        md.append("| target | shape | on means | on medians | verdict (means / medians) |\n|---|---|---:|---:|---|\n");
+        Row rtt = get(rows, "RoundTripBenchmark", "", "");
+        for (String shape : SHAPES) {
+            Row hit = get(rows, "ReadBenchmark", shape, "sqlcache-redis-hit");
+            Row floor = get(rows, "ReadBenchmark", shape, "floor");
+            Row hand = get(rows, "ReadBenchmark", shape, "handwritten");
+            if (hit != null && floor != null) {
+                ratio(md, "redis-hit ≤ 1.25 × floor", shape, hit.mean / floor.mean, hit.p50 / floor.p50, 1.25, true);
+            }
+            if (hit != null && hand != null) {
+                ratio(md, "redis-hit ≤ 1.0 × handwritten", shape, hit.mean / hand.mean, hit.p50 / hand.p50, 1.0, true);
+            }
+        }
+        for (String shape : List.of("POINT", "JOIN", "RANGE")) {
+            Row local = get(rows, "ReadBenchmark", shape, "sqlcache-local-hit");
+            Row direct = get(rows, "ReadBenchmark", shape, "direct");
+            if (local != null && direct != null) {
+                double want = shape.equals("POINT") ? 20 : shape.equals("JOIN") ? 100 : Double.NaN;
+                ratio(md, Double.isNaN(want) ? "direct / local-hit (no target)" : "direct / local-hit ≥ " + (int) want,
+                        shape, direct.mean / local.mean, direct.p50 / local.p50, want, false);
+            }
+        }
+        if (rtt != null) {
+            for (String shape : SHAPES) {
+                Row miss = get(rows, "ReadBenchmark", shape, "sqlcache-miss");
+                Row direct = get(rows, "ReadBenchmark", shape, "direct");
+                if (miss != null && direct != null) {
+                    ratio(md, "miss ≤ direct + 2 round trips (ratio to that bound)", shape,
+                            miss.mean / (direct.mean + 2 * rtt.mean), miss.p50 / (direct.p50 + 2 * rtt.p50), 1.0, true);
+                }
+            }
+            Row w = get(rows, "WriteBenchmark", "", "sqlcache-write");
+            Row wd = get(rows, "WriteBenchmark", "", "direct");
+            if (w != null && wd != null) {
+                ratio(md, "write ≤ direct + 1 round trip (ratio to that bound)", "UPDATE",
+                        w.mean / (wd.mean + rtt.mean), w.p50 / (wd.p50 + rtt.p50), 1.0, true);
+            }
+        }
+        Row k1 = get(rows, "HitScaleBenchmark", "1000", "");
+        Row m1 = get(rows, "HitScaleBenchmark", "1000000", "");
+        if (k1 != null && m1 != null) {
+            ratio(md, "hit with 1M entries ≤ 1.10 × with 1k", "POINT", m1.mean / k1.mean, m1.p50 / k1.p50, 1.10, true);
+        }
+        Row i10 = get(rows, "InvalidationScaleBenchmark", "10", "");
+        Row i100k = get(rows, "InvalidationScaleBenchmark", "100000", "");
+        if (i10 != null && i100k != null) {
+            ratio(md, "invalidation with 100k entries ≤ 1.10 × with 10", "UPDATE", i100k.mean / i10.mean,
+                    i100k.p50 / i10.p50, 1.10, true);
+        }
+        Row seen = get(rows, "LiteralBenchmark", "", "seen-text");
+        Row fresh = get(rows, "LiteralBenchmark", "", "new-literal");
+        Row parse = get(rows, "LiteralBenchmark", "", "full-parse");
+        Row pointHit = get(rows, "ReadBenchmark", "POINT", "sqlcache-redis-hit");
+        if (seen != null && fresh != null && parse != null) {
+            md.append(String.format(Locale.ROOT, "%nA never-seen literal: analysing it costs %s µs (median %s) by its"
+                            + " shape, against %s µs (median %s) for a full JSqlParser parse and %s µs for a text seen before.",
+                    f(fresh.mean), f(fresh.p50), f(parse.mean), f(parse.p50), f(seen.mean)));
+            if (pointHit != null) {
+                md.append(String.format(Locale.ROOT, " A Redis hit of the point read with a never-seen literal therefore"
+                        + " costs about %s µs (hit %s + shape %s), where it cost %s µs with a parse.",
+                        f(pointHit.mean + fresh.mean - seen.mean), f(pointHit.mean), f(fresh.mean - seen.mean),
+                        f(pointHit.mean + parse.mean - seen.mean)));
+            }
+            md.append('\n');
+        }
+        if (baseline != null) {
+            md.append("\n## Before and after the hot-path work\n\n");
+            md.append("Before: `").append(Path.of(baselineSource).getFileName())
+                    .append("` (same benchmarks on the driver before the changes, a shorter run: 1 fork).\n\n");
+            md.append("| benchmark | parameters | before mean | after mean | before p50 | after p50 | before B/op | after B/op |\n");
+            md.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+            for (Row b : baseline.values()) {
+                Row a = rows.get(b.key());
+                if (a != null) {
+                    md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n", b.bench,
+                            (b.shape + " " + b.variant).trim(), f(b.mean), f(a.mean), f(b.p50), f(a.p50),
+                            bytes(b.alloc), bytes(a.alloc)));
+                }
+            }
+        }
+        return md.toString();
+    }
+
+    private static void ratio(StringBuilder md, String target, String shape, double onMeans, double onMedians,
+                              double bound, boolean atMost) {
+        String verdict = Double.isNaN(bound) ? "-" : pass(onMeans, bound, atMost) + " / " + pass(onMedians, bound, atMost);
+        md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %s |%n", target, shape, onMeans, onMedians, verdict));
+    }
+
+    private static String pass(double v, double bound, boolean atMost) {
+        return (atMost ? v <= bound : v >= bound) ? "met" : "**missed**";
+    }
+
+    private static String f(double v) {
+        if (Double.isNaN(v)) {
+            return "-";
+        }
+        return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String bytes(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.0f", v);
+    }
+
+    private static String machine() {
+        StringBuilder sb = new StringBuilder("| | |\n|---|---|\n");
+        sb.append("| CPUs (nproc) | ").append(Runtime.getRuntime().availableProcessors()).append(" |\n");
+        sb.append("| CPU model | ").append(procLine("/proc/cpuinfo", "model name")).append(" |\n");
+        sb.append("| memory | ").append(procLine("/proc/meminfo", "MemTotal")).append(" |\n");
+        sb.append("| JDK | ").append(System.getProperty("java.vm.name")).append(' ')
+                .append(System.getProperty("java.runtime.version")).append(" |\n");
+        sb.append("| OS | ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version")).append(" |\n");
+        try (Connection c = BenchEnv.direct(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT VERSION()")) {
+            rs.next();
+            sb.append("| database | ").append(rs.getString(1)).append(" (loopback) |\n");
+        } catch (Exception e) {
+            sb.append("| database | unknown: ").append(e.getMessage()).append(" |\n");
+        }
+        try (RawRedis raw = new RawRedis()) {
+            String info = raw.sync.info("server");
+            String version = info.lines().filter(l -> l.startsWith("redis_version:")).findFirst().orElse("?");
+            sb.append("| Redis | ").append(version.substring(version.indexOf(':') + 1)).append(" (loopback) |\n");
+        } catch (Exception e) {
+            sb.append("| Redis | unknown: ").append(e.getMessage()).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    private static String procLine(String file, String key) {
+        try {
+            return Files.readAllLines(Path.of(file)).stream().filter(l -> l.startsWith(key)).findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    // ------------------------------------------------------------------ chart
+
+    private static final Color[] COLORS = {new Color(0x59, 0x59, 0x59), new Color(0xE6, 0x9F, 0x00),
+        new Color(0x00, 0x72, 0xB2), new Color(0x00, 0x9E, 0x73), new Color(0xD5, 0x5E, 0x00), new Color(0xCC, 0x79, 0xA7)};
+
+    /** Horizontal bars of the mean per variant, grouped by shape, log scale, with a p99 whisker. */
+    static void chart(Map<String, Row> rows, Path png) throws IOException {
+        int left = 190;
+        int right = 60;
+        int top = 70;
+        int barH = 18;
+        int gap = 6;
+        int groupGap = 34;
+        int width = 1100;
+        int plotW = width - left - right;
+        List<String> shapes = new ArrayList<>();
+        for (String s : SHAPES) {
+            if (READ_VARIANTS.stream().anyMatch(v -> get(rows, "ReadBenchmark", s, v) != null)) {
+                shapes.add(s);
+            }
+        }
+        int height = top + shapes.size() * (READ_VARIANTS.size() * (barH + gap) + groupGap) + 70;
+        double min = 0.5;
+        double max = 1;
+        for (Row r : rows.values()) {
+            if (r.bench.equals("ReadBenchmark")) {
+                max = Math.max(max, Math.max(r.mean, Double.isNaN(r.p99) ? 0 : r.p99));
+            }
+        }
+        double logMin = Math.log10(min);
+        double logMax = Math.ceil(Math.log10(max));
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, width, height);
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
+        g.drawString("sqlcache: latency per read (µs, log scale): bar = mean, whisker = p99", left - 150, 30);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        g.drawString("lower is better; same JMH run, MariaDB and Redis on loopback", left - 150, 50);
+        int plotBottom = height - 50;
+        // decade grid
+        for (int d = (int) Math.floor(logMin); d <= logMax; d++) {
+            for (int k = 1; k < 10; k++) {
+                double v = k * Math.pow(10, d);
+                if (v < min || Math.log10(v) > logMax) {
+                    continue;
+                }
+                int x = left + (int) ((Math.log10(v) - logMin) / (logMax - logMin) * plotW);
+                g.setColor(k == 1 ? new Color(0xBB, 0xBB, 0xBB) : new Color(0xEE, 0xEE, 0xEE));
+                g.drawLine(x, top - 5, x, plotBottom);
+                if (k == 1) {
+                    g.setColor(Color.DARK_GRAY);
+                    String label = v >= 1000 ? (long) (v / 1000) + " ms" : (v >= 1 ? String.valueOf((long) v) : String.valueOf(v)) + " µs";
+                    g.drawString(label, x - g.getFontMetrics().stringWidth(label) / 2, plotBottom + 16);
+                }
+            }
+        }
+        int y = top;
+        for (String shape : shapes) {
+            g.setColor(Color.BLACK);
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+            g.drawString(shape.toLowerCase(Locale.ROOT) + " read", 10, y + 12);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            y += 18;
+            for (int i = 0; i < READ_VARIANTS.size(); i++) {
+                Row r = get(rows, "ReadBenchmark", shape, READ_VARIANTS.get(i));
+                g.setColor(Color.BLACK);
+                g.drawString(READ_VARIANTS.get(i), 30, y + barH - 5);
+                if (r != null) {
+                    int x1 = left + (int) ((Math.log10(Math.max(min, r.mean)) - logMin) / (logMax - logMin) * plotW);
+                    g.setColor(COLORS[i % COLORS.length]);
+                    g.fillRect(left, y, Math.max(1, x1 - left), barH);
+                    if (!Double.isNaN(r.p99)) {
+                        int xp = left + (int) ((Math.log10(Math.max(min, r.p99)) - logMin) / (logMax - logMin) * plotW);
+                        g.setColor(Color.BLACK);
+                        g.setStroke(new BasicStroke(1.5f));
+                        g.drawLine(x1, y + barH / 2, xp, y + barH / 2);
+                        g.drawLine(xp, y + 3, xp, y + barH - 3);
+                    }
+                    int xp = Double.isNaN(r.p99) ? x1
+                            : left + (int) ((Math.log10(Math.max(min, r.p99)) - logMin) / (logMax - logMin) * plotW);
+                    g.setColor(Color.BLACK);
+                    String label = f(r.mean) + " µs  (p50 " + f(r.p50) + ")";
+                    g.drawString(label, Math.max(x1, xp) + 6, y + barH - 5);
+                }
+                y += barH + gap;
+            }
+            y += groupGap - 18;
+        }
+        g.dispose();
+        ImageIO.write(img, "png", png.toFile());
+    }
+}

@@ -1,0 +1,57 @@
+package io.sqlcache.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openjdk.jmh.annotations.Param;
+
+/** The benchmark classes construct and the report computes the targets' ratios from JMH's JSON. No service needed. */
+class ReportWriterTest {
+
+    @TempDir
+    Path dir;
+
+    private static String trial(String bench, String params, double mean, double p50) {
+        return "{\"benchmark\":\"io.sqlcache.bench." + bench + ".run\",\"params\":{" + params + "},"
+                + "\"primaryMetric\":{\"score\":" + mean + ",\"scoreError\":1.0,"
+                + "\"scorePercentiles\":{\"50.0\":" + p50 + ",\"99.0\":" + (mean * 3) + "},"
+                + "\"rawDataHistogram\":[[[[" + mean + ",10]]]]},"
+                + "\"secondaryMetrics\":{\"gc.alloc.rate.norm\":{\"score\":1234.0}}}";
+    }
+
+    @Test
+    void ratiosAndVerdictsComeFromTheSameRun() throws Exception {
+        Path json = dir.resolve("r.json");
+        Files.writeString(json, "[" + String.join(",",
+                trial("ReadBenchmark", "\"shape\":\"POINT\",\"variant\":\"floor\"", 40, 20),
+                trial("ReadBenchmark", "\"shape\":\"POINT\",\"variant\":\"sqlcache-redis-hit\"", 60, 24),
+                trial("ReadBenchmark", "\"shape\":\"POINT\",\"variant\":\"handwritten\"", 50, 30),
+                trial("ReadBenchmark", "\"shape\":\"POINT\",\"variant\":\"direct\"", 25, 22),
+                trial("ReadBenchmark", "\"shape\":\"POINT\",\"variant\":\"sqlcache-local-hit\"", 1, 1)) + "]");
+        Map<String, ReportWriter.Row> rows = ReportWriter.read(json);
+        assertThat(rows).hasSize(5);
+        assertThat(rows.get("ReadBenchmark|POINT|floor").samples()).isEqualTo(10);
+        String md = ReportWriter.markdown(rows, null, json.toString(), null);
+        assertThat(md).contains("| redis-hit ≤ 1.25 × floor | POINT | 1.50 | 1.20 | **missed** / met |");
+        assertThat(md).contains("| redis-hit ≤ 1.0 × handwritten | POINT | 1.20 | 0.80 | **missed** / met |");
+        assertThat(md).contains("| direct / local-hit ≥ 20 | POINT | 25.00 | 22.00 | met / met |");
+        Path png = dir.resolve("c.png");
+        ReportWriter.chart(rows, png);
+        assertThat(ImageIO.read(png.toFile()).getWidth()).isEqualTo(1100);
+    }
+
+    @Test
+    void benchmarkClassesConstructAndCompareEveryVariant() throws Exception {
+        for (Class<?> c : new Class<?>[] {ReadBenchmark.class, WriteBenchmark.class, RoundTripBenchmark.class,
+            LiteralBenchmark.class, DecodeBenchmark.class, HitScaleBenchmark.class, InvalidationScaleBenchmark.class}) {
+            assertThat(c.getDeclaredConstructor().newInstance()).isInstanceOf(BaseBenchmark.class);
+        }
+        String[] variants = ReadBenchmark.class.getField("variant").getAnnotation(Param.class).value();
+        assertThat(variants).containsExactlyElementsOf(ReportWriter.READ_VARIANTS);
+    }
+}
