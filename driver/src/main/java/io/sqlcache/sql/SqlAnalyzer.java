@@ -70,6 +70,7 @@ public final class SqlAnalyzer {
 
     /** A parse that takes longer than this is abandoned; the text counts as unparseable. */
     static final long PARSE_TIMEOUT_MS = 5_000;
+    static final String TIMED_OUT = "unparseable: parse timed out";
 
     /**
      * Texts longer than this are analysed on every call and not kept, so a few huge
@@ -95,12 +96,19 @@ public final class SqlAnalyzer {
     /** Cacheable READ classifications by shape; never mutated once stored. */
     private final Cache<String, Classification> shapes;
     private final LongAdder analyses = new LongAdder();
+    private final long parseTimeoutMs;
 
     /**
      * @param cacheSize how many distinct texts to keep analysed; 0 keeps none
      * @throws IllegalArgumentException if {@code cacheSize} is negative
      */
     public SqlAnalyzer(int cacheSize) {
+        this(cacheSize, PARSE_TIMEOUT_MS);
+    }
+
+    /** With another parse timeout: tests that must not depend on the machine's load. */
+    SqlAnalyzer(int cacheSize, long parseTimeoutMs) {
+        this.parseTimeoutMs = parseTimeoutMs;
         if (cacheSize < 0) {
             throw new IllegalArgumentException("cache size must not be negative: " + cacheSize);
         }
@@ -122,7 +130,12 @@ public final class SqlAnalyzer {
         if (sql.length() > MAX_CACHED_TEXT) {
             return analyzeSafely(sql);
         }
-        return cache.get(sql, this::analyzeSafely);
+        SqlAnalysis a = cache.get(sql, this::analyzeSafely);
+        if (a.bypassReason() != null && a.bypassReason().startsWith(TIMED_OUT)) {
+            // a parse that timed out on a loaded machine says nothing about the text: try again next time
+            cache.invalidate(sql);
+        }
+        return a;
     }
 
     /** How many texts were analysed (parsed) rather than found in the cache or by their shape. */
@@ -251,8 +264,11 @@ public final class SqlAnalyzer {
         Statement statement;
         try {
             statement = CCJSqlParserUtil.parse(parseText, PARSER_THREADS,
-                    parser -> parser.withTimeOut(PARSE_TIMEOUT_MS));
+                    parser -> parser.withTimeOut(parseTimeoutMs));
         } catch (Exception | StackOverflowError e) {
+            if (isTimeout(e)) {
+                return fallback(text, TIMED_OUT.substring("unparseable: ".length()));
+            }
             return fallback(text, shortMessage(e));
         }
         if (statement == null || statement instanceof UnsupportedStatement) {
@@ -272,6 +288,15 @@ public final class SqlAnalyzer {
             }
         }
         return result;
+    }
+
+    private static boolean isTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.util.concurrent.TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String shortMessage(Throwable e) {
