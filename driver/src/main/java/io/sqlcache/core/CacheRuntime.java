@@ -45,6 +45,8 @@ public final class CacheRuntime {
 
     private static final System.Logger LOG = System.getLogger(CacheRuntime.class.getName());
     private static final ConcurrentHashMap<CacheConfig, CacheRuntime> RUNTIMES = new ConcurrentHashMap<>();
+    /** Encoded bytes of the decoded entries kept per runtime. */
+    static final long DECODED_MAX_BYTES = 16L << 20;
     private static final ScheduledExecutorService RETRY = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sqlcache-bump-retry");
         t.setDaemon(true);
@@ -64,6 +66,11 @@ public final class CacheRuntime {
     private final AtomicBoolean retryScheduled = new AtomicBoolean();
     /** When remembered bumps last all landed (wall clock, ms): the end of this JVM's outage window. */
     private volatile long pendingClearedAtMillis;
+    /** Recently decoded entries by key, bounded by their encoded size (decoded rows take a few times more). */
+    private final Cache<String, Decoded> decoded = Caffeine.newBuilder()
+            .maximumWeight(DECODED_MAX_BYTES)
+            .weigher((String k, Decoded d) -> d.bytes().length + 64)
+            .build();
     /** Keys whose results were over the limits: for a TTL they go straight to the database, read once. */
     private final Cache<String, Boolean> uncacheable;
     /** Views, triggers and cascades: trusted at most the TTL (or a minute), see {@link Dependencies}. */
@@ -151,7 +158,7 @@ public final class CacheRuntime {
         }
         if (found.entry() != null) {
             try {
-                CacheEntry entry = codec.decode(found.entry());
+                CacheEntry entry = decode(entryKey, found.entry());
                 if (KeyMaterial.matches(key, entry.keyMaterial()) && Arrays.equals(entry.versions(), found.versions())) {
                     return new Lookup(entry.rows(), entryKey, found.versions());
                 }
@@ -163,6 +170,27 @@ public final class CacheRuntime {
         }
         RaceHooks.run(RaceHooks.afterSnapshot);
         return new Lookup(null, entryKey, found.versions());
+    }
+
+    /**
+     * Decodes an entry, reusing the last decoding of the same key when the store returned the
+     * very same bytes: a hot entry is decoded once, not on every hit. Equal bytes are the same
+     * entry (the codec is deterministic), and decoded rows are never mutated, so sharing them
+     * between result sets is safe. What a hit must still check (key material, versions) is
+     * checked by the caller every time.
+     */
+    private CacheEntry decode(String entryKey, byte[] bytes) throws CodecException {
+        Decoded last = decoded.getIfPresent(entryKey);
+        if (last != null && (last.bytes() == bytes || Arrays.equals(last.bytes(), bytes))) {
+            return last.entry();
+        }
+        CacheEntry entry = codec.decode(bytes);
+        decoded.put(entryKey, new Decoded(bytes, entry));
+        return entry;
+    }
+
+    /** Bytes as the store returned them, and what they decode to. */
+    private record Decoded(byte[] bytes, CacheEntry entry) {
     }
 
     /**

@@ -278,6 +278,37 @@ class CacheAsideIT {
     }
 
     @Test
+    void whatOneHitHandsOutCannotChangeTheNextHit() throws SQLException {
+        String t = Db.uniqueTable("mut");
+        try (Connection app = DriverManager.getConnection(url("in-process", null));
+                Statement st = app.createStatement()) {
+            Db.exec(app, "CREATE TABLE " + t + " (b VARBINARY(4), ts DATETIME(3))",
+                    "INSERT INTO " + t + " VALUES (X'01020304', '2024-05-06 07:08:09.123')");
+            String q = "SELECT b, ts FROM " + t;
+            for (int i = 0; i < 3; i++) {
+                try (ResultSet rs = st.executeQuery(q)) {
+                    rs.next();
+                    byte[] b = rs.getBytes(1);
+                    java.sql.Timestamp ts = rs.getTimestamp(2);
+                    Object o = rs.getObject(1);
+                    assertThat(b).containsExactly(1, 2, 3, 4);
+                    assertThat(ts).isEqualTo(java.sql.Timestamp.valueOf("2024-05-06 07:08:09.123"));
+                    assertThat((byte[]) o).containsExactly(1, 2, 3, 4);
+                    // an application that scribbles on what it got must not poison the cache
+                    b[0] = 9;
+                    ((byte[]) o)[1] = 9;
+                    ts.setTime(0);
+                }
+            }
+            assertThat(outcome(st)).isEqualTo("hit");
+        } finally {
+            try (Connection c = TestEnv.mysql()) {
+                Db.exec(c, "DROP TABLE IF EXISTS " + t);
+            }
+        }
+    }
+
+    @Test
     void disabledIsAPurePassThrough() throws SQLException {
         try (Connection app = DriverManager.getConnection(url("in-process", "sqlcache.enabled=false"))) {
             assertThat(app.isWrapperFor(SqlCacheConnection.class)).isFalse();
