@@ -329,6 +329,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         Runnable onOk;
         KeyMaterial key;
         CacheRuntime.RawLookup lookup;
+        /** The prepared statement a COM_STMT_EXECUTE runs, or null. */
+        Session.Prepared prepared;
+        /** The execute carries its parameter types (new-params-bound = 1). */
+        boolean carriesTypes;
+        /** For an execute without types: the same request with the statement's types, or null. */
+        byte[] withTypes;
         List<byte[]> capture;
         long capturedBytes;
         int ttl;
@@ -481,12 +487,20 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             if (ps != null && ps.parameterCount > 0) {
                 byte[] nulls = r.bytes((ps.parameterCount + 7) / 8);
                 if (r.int1() == 1) {
-                    ps.types = r.bytes(2 * ps.parameterCount);
+                    byte[] types = r.bytes(2 * ps.parameterCount);
+                    if (!Arrays.equals(types, ps.types)) {
+                        ps.typesOnServer = false;
+                    }
+                    ps.types = types;
+                    ex.carriesTypes = true;
                 }
                 byte[] rest = r.rest();
                 values = new byte[nulls.length + rest.length];
                 System.arraycopy(nulls, 0, values, 0, nulls.length);
                 System.arraycopy(rest, 0, values, nulls.length, rest.length);
+                if (!ex.carriesTypes && ps.types != null && !ps.typesOnServer) {
+                    ex.withTypes = withTypes(payload, nulls, ps.types, rest);
+                }
             }
         } catch (MalformedPacketException e) {
             // the server will refuse it; it changes nothing we could name
@@ -500,6 +514,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             forward(ex, Expect.RESULT);
             return;
         }
+        ex.prepared = ps;
         SqlAnalysis a = ps.analysis;
         ex.analysis = a;
         ex.sql = ps.sql;
@@ -636,7 +651,33 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private void forward(Exchange ex, Expect expect) {
         ex.tracker = new ResponseTracker(expect, session.deprecateEof());
-        backend.writeAndFlush(ex.request);
+        Packet out = ex.request;
+        Session.Prepared ps = ex.prepared;
+        if (ps != null) {
+            if (ex.withTypes != null) {
+                // the execute that carried these types was a hit: the server has older types or none
+                out = new Packet(ex.request.sequenceId(), ex.withTypes);
+                ps.typesOnServer = true;
+            } else if (ex.carriesTypes) {
+                ps.typesOnServer = true;
+            }
+        }
+        backend.writeAndFlush(out);
+    }
+
+    /**
+     * A COM_STMT_EXECUTE sent without types (new-params-bound = 0), rewritten to carry them:
+     * command, statement id, flags and iteration count (10 bytes), the null bitmap,
+     * new-params-bound = 1, the types, then the values as the client sent them.
+     */
+    static byte[] withTypes(byte[] payload, byte[] nulls, byte[] types, byte[] values) {
+        byte[] out = new byte[10 + nulls.length + 1 + types.length + values.length];
+        System.arraycopy(payload, 0, out, 0, 10);
+        System.arraycopy(nulls, 0, out, 10, nulls.length);
+        out[10 + nulls.length] = 1;
+        System.arraycopy(types, 0, out, 11 + nulls.length, types.length);
+        System.arraycopy(values, 0, out, 11 + nulls.length + types.length, values.length);
+        return out;
     }
 
     private void forwardWithoutAnswer(Exchange ex) {

@@ -53,6 +53,11 @@ final class Session {
         final int parameterCount;
         /** The parameter types last sent with new-params-bound, or null before the first. */
         byte[] types;
+        /**
+         * Whether the server holds {@link #types}: false when an execute that carried new types was
+         * answered from the cache, so the server never saw them (the next forwarded execute must carry them).
+         */
+        boolean typesOnServer;
         /** True after COM_STMT_SEND_LONG_DATA until the next execute or reset. */
         boolean longData;
 
