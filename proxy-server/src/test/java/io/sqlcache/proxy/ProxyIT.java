@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
  */
 class ProxyIT {
 
-    private static final URI BACKEND = URI.create(TestEnv.MYSQL_URL.substring("jdbc:".length()));
+    private static final URI BACKEND = ProxyTests.BACKEND;
     private static String prefix;
     private static ProxyServer proxy;
 
@@ -54,7 +54,7 @@ class ProxyIT {
         prefix = Db.uniquePrefix();
         CacheConfig cache = CacheConfig.parse(Map.of("sqlcache.redis", TestEnv.REDIS_URL, "sqlcache.prefix", prefix),
                 k -> null);
-        proxy = new ProxyServer(ProxyConfig.of("127.0.0.1", 0, BACKEND.getHost(), port(BACKEND), cache)).start();
+        proxy = new ProxyServer(ProxyTests.config(cache)).start();
     }
 
     @AfterAll
@@ -90,8 +90,7 @@ class ProxyIT {
 
     /** The test URL with the proxy's address instead of the server's. */
     static String proxyUrl(String extra) {
-        String url = TestEnv.MYSQL_URL.replace(BACKEND.getHost() + ":" + port(BACKEND), "127.0.0.1:" + proxy.port());
-        return extra.isEmpty() ? url : url + (url.contains("?") ? "&" : "?") + extra;
+        return ProxyTests.proxyUrl(proxy.port(), extra);
     }
 
     private static Connection viaProxy(String extra) throws SQLException {

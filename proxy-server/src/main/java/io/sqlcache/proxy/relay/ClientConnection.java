@@ -11,6 +11,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.sqlcache.core.CacheRuntime;
+import io.sqlcache.invalidate.CatalogConnector;
+import io.sqlcache.invalidate.Dependencies;
+import io.sqlcache.invalidate.WriteSet;
 import io.sqlcache.key.KeyMaterial;
 import io.sqlcache.key.ParamValue;
 import io.sqlcache.metrics.CacheMetrics;
@@ -62,6 +65,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private static final System.Logger LOG = System.getLogger(ClientConnection.class.getName());
     private static final ParamValue[] NO_PARAMS = new ParamValue[0];
+    /** Why nothing is cached without a catalog login. */
+    static final String NO_CATALOG = "no catalog access (set --catalog-user)";
 
     private enum Phase { CONNECTING, GREETING, HANDSHAKE_RESPONSE, AUTH, COMMAND, TUNNEL, CLOSED }
 
@@ -453,7 +458,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                 metrics.bypass(reason);
             }
             classifyWrite(ex, a, d.trusted);
-            forward(ex, Expect.RESULT);
+            forwardStatement(ex);
         });
     }
 
@@ -529,7 +534,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             metrics.bypass(reason);
         }
         classifyWrite(ex, a, true);
-        forward(ex, Expect.RESULT);
+        forwardStatement(ex);
     }
 
     private void changeUser(Exchange ex) {
@@ -596,6 +601,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void cachedRead(Exchange ex, SqlAnalysis a, Session.ReadDecision plan, ParamValue[] params, String protocol) {
+        CatalogConnector catalog = context.catalog();
+        if (catalog == null) {
+            // any name may be a view over tables whose writes we would not connect to it
+            metrics.bypass(NO_CATALOG);
+            forward(ex, Expect.RESULT);
+            return;
+        }
         KeyMaterial key = KeyMaterial.of(a.cacheText(), params, session.scope(protocol));
         if (runtime.knownUncacheable(key.hash())) {
             metrics.bypass("result over limits");
@@ -604,7 +616,29 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         ex.key = key;
         ex.ttl = runtime.ttlFor(a);
-        submit(ex, () -> runtime.readRaw(key, plan.tables()), lookup -> {
+        // the transaction's writes cannot change while this command is in flight: a snapshot is exact
+        boolean inTransaction = session.inTransaction();
+        WriteSet written = new WriteSet();
+        written.add(session.writeSet.tables(), session.writeSet.unknown());
+        Set<TableName> named = plan.tables();
+        submit(ex, () -> {
+            // views read their base tables: the entry depends on those too, as in the driver
+            Dependencies.Reads reads = runtime.dependencies().expandRead(context.catalogServer(), catalog, named);
+            if (reads.bypass() != null) {
+                return new Lookup(reads.bypass(), null);
+            }
+            if (inTransaction && written.touches(reads.tables())) {
+                return new Lookup("table written in this transaction", null);
+            }
+            return new Lookup(null, runtime.readRaw(key, reads.tables()));
+        }, found -> {
+            if (found.bypass() != null) {
+                ex.key = null;
+                metrics.bypass(found.bypass());
+                forward(ex, Expect.RESULT);
+                return;
+            }
+            CacheRuntime.RawLookup lookup = found.lookup();
             if (lookup.hit()) {
                 metrics.hit();
                 serve(ex, lookup.packets());
@@ -618,6 +652,41 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             metrics.miss();
             ex.lookup = lookup;
             ex.capture = new ArrayList<>();
+            forward(ex, Expect.RESULT);
+        });
+    }
+
+    /** A read's expansion and store lookup: a bypass reason, or what the store said. */
+    private record Lookup(String bypass, CacheRuntime.RawLookup lookup) {
+    }
+
+    /**
+     * Forwards a statement that gets a result. A data write is first expanded, with the
+     * catalog, to the tables the server writes by itself (triggers, cascading foreign keys,
+     * the base tables of a view written through); without catalog access those are unknown
+     * and the write bumps the global epoch.
+     */
+    private void forwardStatement(Exchange ex) {
+        boolean expand = ex.writes && !ex.writesUnknown && ex.analysis != null
+                && ex.analysis.kind() == StatementKind.WRITE;
+        if (!expand) {
+            forward(ex, Expect.RESULT);
+            return;
+        }
+        CatalogConnector catalog = context.catalog();
+        if (catalog == null) {
+            ex.writesUnknown = true;
+            forward(ex, Expect.RESULT);
+            return;
+        }
+        Set<TableName> named = Set.copyOf(ex.writeTables);
+        if (named.isEmpty()) {
+            forward(ex, Expect.RESULT);
+            return;
+        }
+        submit(ex, () -> runtime.dependencies().expandWrite(context.catalogServer(), catalog, named), w -> {
+            ex.writeTables = w.tables();
+            ex.writesUnknown = w.unknown();
             forward(ex, Expect.RESULT);
         });
     }
@@ -711,6 +780,16 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                 default -> {
                 }
             }
+        }
+        boolean ddl = a != null && a.kind() == StatementKind.DDL;
+        if (ex.writes && (ddl || ex.writesUnknown)) {
+            // views, triggers or foreign keys may have changed (a procedure may run DDL too)
+            Dependencies.catalogChanged();
+        }
+        if (ex.writesUnknown && ex.command != Command.CREATE_DB && ex.command != Command.DROP_DB) {
+            // as the driver: a procedure, a stored function, a multi-statement text (even one that
+            // starts with CREATE) may have created temporary tables
+            session.temporaryTablesUnknown = true;
         }
         Runnable store = null;
         if (ex.capture != null && ok && t.singleResultSet() && t.warnings() == 0

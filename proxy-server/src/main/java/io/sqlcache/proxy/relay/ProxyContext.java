@@ -1,6 +1,7 @@
 package io.sqlcache.proxy.relay;
 
 import io.sqlcache.core.CacheRuntime;
+import io.sqlcache.invalidate.CatalogConnector;
 import io.sqlcache.proxy.ProxyConfig;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +18,7 @@ public final class ProxyContext {
     private final ProxyConfig config;
     private final CacheRuntime runtime;
     private final ExecutorService workers;
+    private final BackendCatalog catalog;
     private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger active = new AtomicInteger();
     private final LongAdder accepted = new LongAdder();
@@ -31,6 +33,18 @@ public final class ProxyContext {
         this.config = config;
         this.runtime = runtime;
         this.workers = workers;
+        this.catalog = config.catalog() == null ? null
+                : new BackendCatalog(config.backendHost(), config.backendPort(), config.catalog());
+    }
+
+    /** Opens catalog connections to the backend, or null when the proxy has no catalog login. */
+    CatalogConnector catalog() {
+        return catalog;
+    }
+
+    /** Names the backend in the runtime's {@link io.sqlcache.invalidate.Dependencies}. */
+    String catalogServer() {
+        return catalog == null ? "proxy:no catalog" : catalog.server();
     }
 
     public ProxyConfig config() {

@@ -4,6 +4,7 @@ import io.sqlcache.invalidate.WriteSet;
 import io.sqlcache.proxy.protocol.Capabilities;
 import io.sqlcache.proxy.protocol.ServerStatus;
 import io.sqlcache.sql.SqlAnalysis;
+import io.sqlcache.sql.SqlAnalyzer;
 import io.sqlcache.sql.TableName;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -78,6 +79,14 @@ final class Session {
     final WriteSet writeSet = new WriteSet();
     /** Names of temporary tables created on this session, in any schema: reads of any table so named bypass. */
     final Set<String> temporaryTables = new HashSet<>();
+    /**
+     * Set after a statement whose effects the proxy cannot see (a CALL, a stored function, a
+     * multi-statement text, an unknown command): it may have created temporary tables that
+     * shadow any name. The driver asks the session (SHOW CREATE TABLE); the proxy never injects
+     * queries into a client's session, so reads bypass until the server forgets the session's
+     * temporary tables (COM_RESET_CONNECTION, COM_CHANGE_USER).
+     */
+    boolean temporaryTablesUnknown;
     final Map<Integer, Prepared> prepared = new HashMap<>();
     /** Set when the session can no longer be followed (a replication stream): nothing is cached. */
     String cachingOff;
@@ -116,6 +125,7 @@ final class Session {
         nextTransactionIsolationUnknown = false;
         writeSet.clear();
         temporaryTables.clear();
+        temporaryTablesUnknown = false;
         prepared.clear();
         decoding = utf8Collation(characterSet) ? TextDecoding.UTF8 : TextDecoding.OTHER;
     }
@@ -132,7 +142,9 @@ final class Session {
         } else if (lower.contains("names") || lower.contains("character") || lower.contains("charset")) {
             decoding = TextDecoding.OTHER;
         }
-        if (SESSION_READ_COMMITTED.matcher(text).matches()) {
+        if (lower.contains("uncommitted") && !NEXT_TRANSACTION.matcher(text).matches()) {
+            isolation = "READ-UNCOMMITTED";
+        } else if (SESSION_READ_COMMITTED.matcher(text).matches()) {
             isolation = "READ-COMMITTED";
         } else if (NEXT_TRANSACTION.matcher(text).matches()) {
             nextTransactionIsolationUnknown = true;
@@ -173,11 +185,18 @@ final class Session {
         if (!schemaKnown) {
             return ReadDecision.bypass("session state unknown");
         }
+        if (temporaryTablesUnknown) {
+            return ReadDecision.bypass("temporary tables unknown after a procedure call");
+        }
         Set<TableName> tables = new LinkedHashSet<>();
         for (TableName t : a.tablesRead()) {
             TableName r = t.resolve(schema);
             if (r.schema() == null) {
                 return ReadDecision.bypass("no current schema");
+            }
+            if (SqlAnalyzer.isSystemSchema(r.schema())) {
+                // unqualified names read from a system schema made current with USE
+                return ReadDecision.bypass("system schema " + r.schema());
             }
             if (temporaryTables.contains(r.name())) {
                 return ReadDecision.bypass("temporary table " + r);
@@ -192,6 +211,10 @@ final class Session {
                 // a REPEATABLE READ snapshot may be older than the cache
                 return ReadDecision.bypass("transaction snapshot (" + isolation + ")");
             }
+        } else if ("READ-UNCOMMITTED".equals(isolation) || "unknown".equals(isolation)) {
+            // dirty rows of other transactions must never be stored: they may be rolled back
+            return ReadDecision.bypass("READ-UNCOMMITTED".equals(isolation) ? "READ-UNCOMMITTED isolation"
+                    : "isolation level unknown");
         }
         return new ReadDecision(null, tables);
     }
