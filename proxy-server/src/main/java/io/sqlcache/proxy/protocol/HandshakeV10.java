@@ -85,8 +85,9 @@ public final class HandshakeV10 {
 
     /**
      * The greeting with {@code removed} cleared from the capabilities and, on MariaDB, every
-     * extended capability cleared (progress reports, bulk operations and metadata caching all
-     * change packets the proxy parses). Everything else is byte for byte the original.
+     * extended capability but {@link Capabilities#MARIADB_KEPT} cleared (progress reports, bulk
+     * operations and metadata caching all change packets the proxy parses). Everything else is
+     * byte for byte the original.
      */
     public byte[] narrowed(int removed) {
         byte[] out = payload.clone();
@@ -97,8 +98,9 @@ public final class HandshakeV10 {
             out[capabilitiesOffset + 5] = (byte) (caps >>> 16);
             out[capabilitiesOffset + 6] = (byte) (caps >>> 24);
             if ((capabilities & Capabilities.CLIENT_MYSQL) == 0) {
+                int kept = extendedCapabilities & Capabilities.MARIADB_KEPT;
                 for (int i = 0; i < 4; i++) {
-                    out[extendedOffset + i] = 0;
+                    out[extendedOffset + i] = (byte) (kept >>> (8 * i));
                 }
             }
         }

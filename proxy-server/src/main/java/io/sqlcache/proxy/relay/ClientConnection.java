@@ -191,6 +191,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 session.handshake(r.user(), r.database(), r.capabilities() & ~Capabilities.REMOVED, r.characterSet());
+                session.extended &= r.extendedCapabilities();
                 phase = Phase.AUTH;
                 backend.writeAndFlush(new Packet(p.sequenceId(), r.narrowed(Capabilities.REMOVED)));
             }
@@ -269,6 +270,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 session = new Session(greeting.capabilities() & ~Capabilities.REMOVED);
+                session.extended = greeting.extendedCapabilities() & Capabilities.MARIADB_KEPT;
                 session.status = greeting.status();
                 phase = Phase.HANDSHAKE_RESPONSE;
                 client.write(new Packet(p.sequenceId(), greeting.narrowed(Capabilities.REMOVED)));
@@ -380,15 +382,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             case STMT_PREPARE -> prepare(ex);
             case STMT_EXECUTE -> execute(ex);
             case STMT_CLOSE -> {
-                statementId(p).ifPresent(session.prepared::remove);
+                statementId(p).ifPresent(session::closePrepared);
                 forwardWithoutAnswer(ex);
             }
             case STMT_SEND_LONG_DATA -> {
-                statementId(p).map(session.prepared::get).ifPresent(s -> s.longData = true);
+                statementId(p).map(session::preparedById).ifPresent(s -> s.longData = true);
                 forwardWithoutAnswer(ex);
             }
             case STMT_RESET -> {
-                statementId(p).map(session.prepared::get).ifPresent(s -> s.longData = false);
+                statementId(p).map(session::preparedById).ifPresent(s -> s.longData = false);
                 forward(ex, Expect.SINGLE);
             }
             case STMT_FETCH -> forward(ex, Expect.ROWS);
@@ -467,8 +469,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         Decoded d = decode(Arrays.copyOfRange(payload, 1, payload.length));
         submit(ex, () -> runtime.analyze(d.text), a -> {
             SqlAnalysis known = d.trusted ? a : null;
-            ex.onOk = () -> session.prepared.put(ex.tracker.statementId(),
-                    new Session.Prepared(d.text, known, ex.tracker.parameterCount()));
+            // MariaDB: an execute of statement id -1 runs the last statement prepared; after a failed prepare, unknown
+            session.lastPrepared = null;
+            ex.onOk = () -> {
+                Session.Prepared ps = new Session.Prepared(d.text, known, ex.tracker.parameterCount());
+                session.prepared.put(ex.tracker.statementId(), ps);
+                session.lastPrepared = ps;
+            };
             forward(ex, Expect.PREPARE);
         });
     }
@@ -480,7 +487,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         byte[] values = null;
         try {
             PayloadReader r = new PayloadReader(payload, 1);
-            ps = session.prepared.get(r.int4());
+            int id = r.int4();
+            ps = session.preparedById(id);
             flags = r.int1();
             r.skip(4);
             if (ps != null && ps.parameterCount > 0) {

@@ -69,6 +69,8 @@ final class Session {
     String schema;
     boolean schemaKnown = true;
     int clientCapabilities;
+    /** The MariaDB extended capabilities both sides use (of those the proxy relays). */
+    int extended;
     int characterSet;
     TextDecoding decoding = TextDecoding.OTHER;
     /** Hash chain of every SET text (and every unknowable session change) since the session began. */
@@ -88,11 +90,31 @@ final class Session {
      */
     boolean temporaryTablesUnknown;
     final Map<Integer, Prepared> prepared = new HashMap<>();
+    /** MariaDB's statement id for "the statement prepared last" (prepare and execute pipelined). */
+    static final int LAST_PREPARED = -1;
+    /** The statement prepared last, or null (none, or the last prepare failed). */
+    Prepared lastPrepared;
     /** Set when the session can no longer be followed (a replication stream): nothing is cached. */
     String cachingOff;
 
     Session(int serverCapabilities) {
         this.serverCapabilities = serverCapabilities;
+    }
+
+    /** The prepared statement a command names, or null when unknown. */
+    Prepared preparedById(int id) {
+        return id == LAST_PREPARED ? lastPrepared : prepared.get(id);
+    }
+
+    /** COM_STMT_CLOSE: the statement is gone, under its id and as "the last prepared". */
+    void closePrepared(int id) {
+        Prepared closed = id == LAST_PREPARED ? lastPrepared : prepared.remove(id);
+        if (closed != null) {
+            prepared.values().remove(closed);
+            if (closed == lastPrepared) {
+                lastPrepared = null;
+            }
+        }
     }
 
     /** Records the client's handshake response. */
@@ -127,6 +149,7 @@ final class Session {
         temporaryTables.clear();
         temporaryTablesUnknown = false;
         prepared.clear();
+        lastPrepared = null;
         decoding = utf8Collation(characterSet) ? TextDecoding.UTF8 : TextDecoding.OTHER;
     }
 
@@ -226,7 +249,8 @@ final class Session {
     String[] scope(String protocol) {
         int st = status & (ServerStatus.IN_TRANS | ServerStatus.AUTOCOMMIT);
         return new String[] {"proxy/" + protocol, schema, user, settings,
-                Integer.toHexString(capabilities()), Integer.toString(characterSet), Integer.toString(st)};
+                Integer.toHexString(capabilities()) + "/" + Integer.toHexString(extended), Integer.toString(characterSet),
+                Integer.toString(st)};
     }
 
     /** Resolves tables written, noting temporary tables; null schemas make the write unknown. */
