@@ -771,7 +771,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             ex.onOk.run();
         }
         SqlAnalysis a = ex.analysis;
-        if (a != null) {
+        // a text the server could not parse ran nothing: no bump, no reload. Otherwise garbage from
+        // any client would invalidate everything and make every read reload the catalog
+        boolean ranNothing = t.onlyError() && ErrPacket.isParseError(last.payload());
+        if (a != null && !ranNothing) {
             switch (a.kind()) {
                 case USE -> {
                     if (ok) {
@@ -790,11 +793,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             }
         }
         boolean ddl = a != null && a.kind() == StatementKind.DDL;
+        if (ranNothing || !ok && !ex.bumpOnError) {
+            // refused before it ran (an unknown command, a statement id the server does not know)
+            ex.writes = false;
+        }
         if (ex.writes && (ddl || ex.writesUnknown)) {
             // views, triggers or foreign keys may have changed (a procedure may run DDL too)
             Dependencies.catalogChanged();
         }
-        if (ex.writesUnknown && ex.command != Command.CREATE_DB && ex.command != Command.DROP_DB) {
+        if (ex.writes && ex.writesUnknown && ex.command != Command.CREATE_DB && ex.command != Command.DROP_DB) {
             // as the driver: a procedure, a stored function, a multi-statement text (even one that
             // starts with CREATE) may have created temporary tables
             session.temporaryTablesUnknown = true;
