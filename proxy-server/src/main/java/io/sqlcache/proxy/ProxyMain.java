@@ -71,10 +71,12 @@ public final class ProxyMain implements Callable<Integer> {
             description = "How long a shutdown waits for commands in flight (default: ${DEFAULT-VALUE}).")
     long shutdownGrace;
 
-    @Option(names = "--tls-cert", paramLabel = "FILE", description = "Not supported yet: TLS between clients and the proxy.")
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "A PEM certificate chain: clients may then use TLS to the proxy (the backend stays plain)."
+                    + " Needs --tls-key.")
     Path tlsCert;
 
-    @Option(names = "--tls-key", paramLabel = "FILE", description = "Not supported yet (see --tls-cert).")
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "Its PKCS#8 PEM private key, unencrypted.")
     Path tlsKey;
 
     public static void main(String[] args) {
@@ -83,10 +85,6 @@ public final class ProxyMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (tlsCert != null || tlsKey != null) {
-            throw new CommandLine.ParameterException(new CommandLine(this),
-                    "--tls-cert/--tls-key: TLS to the proxy is not supported yet; clients connect without SSL");
-        }
         ProxyConfig pc = toConfig();
         ProxyServer server = new ProxyServer(pc).start();
         System.out.println("sqlcache proxy listening on " + pc.listenHost() + ":" + server.port() + ", backend "
@@ -131,6 +129,9 @@ public final class ProxyMain implements Callable<Integer> {
         CacheConfig cache = CacheConfig.parse(settings, System::getenv);
         HostPort l = HostPort.parse("--listen", listen);
         HostPort b = HostPort.parse("--backend", backend);
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+        }
         String user = catalogUser != null ? catalogUser : fileCatalogUser;
         String password = catalogPassword != null ? catalogPassword : fileCatalogPassword;
         if (user == null && password != null) {
@@ -141,7 +142,8 @@ public final class ProxyMain implements Callable<Integer> {
             throw new IllegalArgumentException("--catalog-user (" + CATALOG_USER_KEY + ") must not be empty");
         }
         return new ProxyConfig(l.host(), l.port(), b.host(), b.port(), cache, maxConnections, maxPacket, shutdownGrace,
-                ProxyConfig.defaultWorkers(), null).withCatalog(user, password);
+                ProxyConfig.defaultWorkers(), null, tlsCert == null ? null : new ProxyConfig.TlsFiles(tlsCert, tlsKey))
+                .withCatalog(user, password);
     }
 
     /** A host and port from {@code host:port} or {@code [v6]:port}. */

@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
  */
 class ProxyFuzzIT {
 
-    private static final int CI_PACKETS = 300_000;
+    private static final int CI_PACKETS = 200_000;
     private static final int FUZZ_CONNECTIONS = 4;
 
     private String user;

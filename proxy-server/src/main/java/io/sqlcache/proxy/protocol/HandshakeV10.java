@@ -90,8 +90,16 @@ public final class HandshakeV10 {
      * byte for byte the original.
      */
     public byte[] narrowed(int removed) {
+        return changed(removed, 0);
+    }
+
+    /**
+     * The greeting as {@link #narrowed}, with {@code added} set as well (the proxy offers TLS
+     * itself, whether or not the backend does).
+     */
+    public byte[] changed(int removed, int added) {
         byte[] out = payload.clone();
-        int caps = capabilities & ~removed;
+        int caps = capabilities & ~removed | added;
         out[capabilitiesOffset] = (byte) caps;
         out[capabilitiesOffset + 1] = (byte) (caps >>> 8);
         if (extendedOffset >= 0) {

@@ -82,6 +82,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     /** The server waits for client packets that are not commands (auth data, LOCAL INFILE contents). */
     private boolean clientTurn;
     private boolean closeWhenIdle;
+    /** 1 after an SSLRequest: the client's connection-phase sequence ids are one ahead of the backend's. */
+    private int tlsOffset;
     private boolean draining;
 
     public ClientConnection(ProxyContext context) {
@@ -178,6 +180,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     private void onClientPacket(Packet p) {
         switch (phase) {
             case HANDSHAKE_RESPONSE -> {
+                if (context.tls() != null && tlsOffset == 0 && p.payload().length == HandshakeResponse41.SSL_REQUEST_LENGTH
+                        && (new PayloadReader(p.payload(), 0).int4() & Capabilities.CLIENT_SSL) != 0) {
+                    // TlsUpgrade put the SslHandler in; the real response follows over TLS. The backend
+                    // never sees the SSLRequest: connection-phase sequence ids differ by one from now on
+                    tlsOffset = 1;
+                    return;
+                }
                 HandshakeResponse41 r;
                 try {
                     r = new HandshakeResponse41(p.payload());
@@ -193,9 +202,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                 session.handshake(r.user(), r.database(), r.capabilities() & ~Capabilities.REMOVED, r.characterSet());
                 session.extended &= r.extendedCapabilities();
                 phase = Phase.AUTH;
-                backend.writeAndFlush(new Packet(p.sequenceId(), r.narrowed(Capabilities.REMOVED)));
+                backend.writeAndFlush(new Packet(p.sequenceId() - tlsOffset, r.narrowed(Capabilities.REMOVED)));
             }
-            case AUTH, TUNNEL -> backend.writeAndFlush(p);
+            case AUTH -> backend.writeAndFlush(tlsOffset == 0 ? p : new Packet((p.sequenceId() - tlsOffset) & 0xFF, p.payload()));
+            case TUNNEL -> backend.writeAndFlush(p);
             case COMMAND -> {
                 if (current != null) {
                     if (clientTurn) {
@@ -273,10 +283,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                 session.extended = greeting.extendedCapabilities() & Capabilities.MARIADB_KEPT;
                 session.status = greeting.status();
                 phase = Phase.HANDSHAKE_RESPONSE;
-                client.write(new Packet(p.sequenceId(), greeting.narrowed(Capabilities.REMOVED)));
+                // with a certificate the proxy offers TLS itself; the backend connection stays plain
+                int added = context.tls() == null ? 0 : Capabilities.CLIENT_SSL;
+                client.write(new Packet(p.sequenceId(), greeting.changed(Capabilities.REMOVED, added)));
             }
             case AUTH -> {
-                client.write(p);
+                client.write(tlsOffset == 0 ? p : new Packet((p.sequenceId() + tlsOffset) & 0xFF, p.payload()));
                 if (p.header() == 0x00) {
                     try {
                         session.status = OkPacket.parse(p.payload()).status();
