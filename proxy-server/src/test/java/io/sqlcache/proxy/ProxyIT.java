@@ -315,6 +315,19 @@ class ProxyIT {
         }
     }
 
+    @Test
+    void theMariadbClientReadsTheProxysOwnAnswers() throws Exception {
+        // libmariadb agrees on extended metadata: the proxy's own result sets must carry it too
+        Path file = Files.createTempFile("proxy-it", ".sql");
+        try {
+            Files.writeString(file, "SELECT 40 + 2;\nSELECT 40 + 2;\nSHOW SQLCACHE STATUS;\nSELECT 'still here';\n");
+            String out = mariadb(proxy.port(), file);
+            assertThat(out).doesNotContain("ERROR").contains("hits").contains("connections").contains("still here");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
     private static String mariadb(int port, Path script) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder("mariadb", "-h", "127.0.0.1", "-P", Integer.toString(port), "-u", "root",
                 "--column-type-info", "--force", "--default-character-set=utf8mb4", BACKEND.getPath().substring(1))

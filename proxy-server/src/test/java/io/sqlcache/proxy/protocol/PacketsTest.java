@@ -142,4 +142,15 @@ class PacketsTest {
         assertThat(new String(oks.get(2), 1, 2, StandardCharsets.UTF_8)).isEqualTo("é");
         assertThat(OkPacket.parse(oks.get(3)).status()).isEqualTo(2);
     }
+
+    @Test
+    void withMariadbExtendedMetadataAColumnDefinitionCarriesAnEmptyExtendedInfoAfterTheNames() {
+        byte[] plain = TextResultSet.payloads(java.util.List.of("a"), java.util.List.of(), false, 2).get(1);
+        byte[] extended = TextResultSet.payloads(java.util.List.of("a"), java.util.List.of(), false, 2, true).get(1);
+        // catalog "def", empty schema, table and original table, name and original name "a", then
+        // (extended only) the extended info's length 0, then the fixed fields' length 0x0c
+        assertThat(plain).startsWith(Hex.bytes("03 64 65 66 00 00 00 01 61 01 61 0c"));
+        assertThat(extended).startsWith(Hex.bytes("03 64 65 66 00 00 00 01 61 01 61 00 0c"));
+        assertThat(extended).hasSize(plain.length + 1);
+    }
 }
