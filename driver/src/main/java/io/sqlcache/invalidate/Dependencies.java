@@ -227,8 +227,13 @@ public final class Dependencies {
         return servers.computeIfAbsent(name, n -> new Server());
     }
 
-    private boolean fresh(SchemaModel m, long now) {
-        if (m == null || m.generation() != GENERATION.get()) {
+    /**
+     * @param generation the generation when the caller started to look: a model whose catalog was
+     *                   read after that (its generation, read before the catalog, is at least as
+     *                   new) shows every DDL that finished before the caller's statement
+     */
+    private boolean fresh(SchemaModel m, long now, long generation) {
+        if (m == null || m.generation() < generation) {
             return false;
         }
         long age = now - m.loadedAtNanos();
@@ -256,13 +261,16 @@ public final class Dependencies {
         }
 
         SchemaModel model(String schema) {
+            // read once, before waiting: a load another thread starts meanwhile serves us too, so a
+            // stream of DDL elsewhere makes waiters share loads instead of reloading one by one
+            long generation = GENERATION.get();
             SchemaModel m = server.schemas.get(schema);
-            if (fresh(m, nanoClock.getAsLong())) {
+            if (fresh(m, nanoClock.getAsLong(), generation)) {
                 return m;
             }
             synchronized (server) {
                 m = server.schemas.get(schema);
-                if (fresh(m, nanoClock.getAsLong())) {
+                if (fresh(m, nanoClock.getAsLong(), generation)) {
                     return m; // another thread loaded it while we waited
                 }
                 m = load(schema);

@@ -1,6 +1,7 @@
 package io.sqlcache.proxy;
 
 import io.sqlcache.CacheConfig;
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -16,9 +17,50 @@ import java.util.Objects;
  * @param maxPacketBytes    the largest client packet accepted (joined across 16 MiB frames)
  * @param shutdownGraceMillis how long a shutdown waits for commands in flight
  * @param workerThreads     threads for store calls (blocking, bounded by the store timeout)
+ * @param catalog           the login the proxy reads the backend's catalog with (views, triggers,
+ *                          foreign keys), or {@code null}: then nothing is cached (no name can be
+ *                          proven not to be a view) and every write also bumps the global epoch
+ * @param tls               the certificate clients see when they ask for TLS, or {@code null}:
+ *                          then SSL is removed from the greeting and clients connect in plain
  */
 public record ProxyConfig(String listenHost, int listenPort, String backendHost, int backendPort, CacheConfig cache,
-        int maxConnections, int maxPacketBytes, long shutdownGraceMillis, int workerThreads) {
+        int maxConnections, int maxPacketBytes, long shutdownGraceMillis, int workerThreads, CatalogLogin catalog,
+        TlsFiles tls) {
+
+    /**
+     * PEM files for TLS between clients and the proxy (the proxy talks to the backend in plain).
+     *
+     * @param certificateChain the certificate chain, PEM, non-null
+     * @param privateKey       its PKCS#8 private key, PEM, unencrypted, non-null
+     */
+    public record TlsFiles(Path certificateChain, Path privateKey) {
+
+        public TlsFiles {
+            Objects.requireNonNull(certificateChain, "TLS certificate");
+            Objects.requireNonNull(privateKey, "TLS key");
+        }
+    }
+
+    /**
+     * A login of the proxy's own for the backend's {@code information_schema}. The proxy never
+     * learns its clients' passwords, so it cannot read the catalog as they would. The user
+     * should see every schema clients use (SELECT, SHOW VIEW and TRIGGER on them; root does).
+     *
+     * @param user     non-null
+     * @param password never null; empty for none
+     */
+    public record CatalogLogin(String user, String password) {
+
+        public CatalogLogin {
+            Objects.requireNonNull(user, "catalog user");
+            password = password == null ? "" : password;
+        }
+
+        @Override
+        public String toString() {
+            return "CatalogLogin(" + user + ")"; // never the password
+        }
+    }
 
     public static final int DEFAULT_MAX_CONNECTIONS = 1000;
     /** MySQL's own maximum for max_allowed_packet. */
@@ -54,7 +96,7 @@ public record ProxyConfig(String listenHost, int listenPort, String backendHost,
     /** A configuration with the default limits. */
     public static ProxyConfig of(String listenHost, int listenPort, String backendHost, int backendPort, CacheConfig cache) {
         return new ProxyConfig(listenHost, listenPort, backendHost, backendPort, cache, DEFAULT_MAX_CONNECTIONS,
-                DEFAULT_MAX_PACKET_BYTES, DEFAULT_SHUTDOWN_GRACE_MILLIS, defaultWorkers());
+                DEFAULT_MAX_PACKET_BYTES, DEFAULT_SHUTDOWN_GRACE_MILLIS, defaultWorkers(), null, null);
     }
 
     /** Store calls block for at most the store timeout; a few threads per core keep the loops free. */
@@ -65,6 +107,24 @@ public record ProxyConfig(String listenHost, int listenPort, String backendHost,
     /** A copy with other limits. */
     public ProxyConfig withLimits(int connections, int packetBytes) {
         return new ProxyConfig(listenHost, listenPort, backendHost, backendPort, cache, connections, packetBytes,
-                shutdownGraceMillis, workerThreads);
+                shutdownGraceMillis, workerThreads, catalog, tls);
+    }
+
+    /** A copy that reads the catalog as {@code user} (null: no catalog access). */
+    public ProxyConfig withCatalog(String user, String password) {
+        return new ProxyConfig(listenHost, listenPort, backendHost, backendPort, cache, maxConnections, maxPacketBytes,
+                shutdownGraceMillis, workerThreads, user == null ? null : new CatalogLogin(user, password), tls);
+    }
+
+    /** A copy with another shutdown grace. */
+    public ProxyConfig withShutdownGrace(long millis) {
+        return new ProxyConfig(listenHost, listenPort, backendHost, backendPort, cache, maxConnections, maxPacketBytes,
+                millis, workerThreads, catalog, tls);
+    }
+
+    /** A copy that offers TLS to clients with these files (null: no TLS). */
+    public ProxyConfig withTls(TlsFiles files) {
+        return new ProxyConfig(listenHost, listenPort, backendHost, backendPort, cache, maxConnections, maxPacketBytes,
+                shutdownGraceMillis, workerThreads, catalog, files);
     }
 }

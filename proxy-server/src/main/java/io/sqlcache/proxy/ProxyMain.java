@@ -25,6 +25,10 @@ import picocli.CommandLine.Option;
         sortOptions = false)
 public final class ProxyMain implements Callable<Integer> {
 
+    /** Config-file keys of the proxy alone (not of the driver): the catalog login. */
+    static final String CATALOG_USER_KEY = "sqlcache.catalogUser";
+    static final String CATALOG_PASSWORD_KEY = "sqlcache.catalogPassword";
+
     @Option(names = "--backend", required = true, paramLabel = "HOST:PORT",
             description = "The MySQL or MariaDB server to relay to, such as 127.0.0.1:3306.")
     String backend;
@@ -44,6 +48,17 @@ public final class ProxyMain implements Callable<Integer> {
             description = "A properties file of sqlcache.* settings, the same keys as the driver's. Options given here win.")
     Path config;
 
+    @Option(names = "--catalog-user", paramLabel = "USER",
+            description = "A login the proxy reads the backend's catalog with (views, triggers, foreign keys;"
+                    + " config key sqlcache.catalogUser). It should see every schema clients use: root, or a user with"
+                    + " SELECT, SHOW VIEW and TRIGGER on them. Absent: nothing is cached, every write invalidates everything.")
+    String catalogUser;
+
+    @Option(names = "--catalog-password", paramLabel = "PASSWORD", arity = "0..1", interactive = false,
+            description = "Its password (sqlcache.catalogPassword; prefer the config file: the command line is visible"
+                    + " to other users of the machine). Default: empty.")
+    String catalogPassword;
+
     @Option(names = "--max-connections", defaultValue = "" + ProxyConfig.DEFAULT_MAX_CONNECTIONS, paramLabel = "N",
             description = "Client connections accepted at once (default: ${DEFAULT-VALUE}).")
     int maxConnections;
@@ -56,10 +71,12 @@ public final class ProxyMain implements Callable<Integer> {
             description = "How long a shutdown waits for commands in flight (default: ${DEFAULT-VALUE}).")
     long shutdownGrace;
 
-    @Option(names = "--tls-cert", paramLabel = "FILE", description = "Not supported yet: TLS between clients and the proxy.")
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "A PEM certificate chain: clients may then use TLS to the proxy (the backend stays plain)."
+                    + " Needs --tls-key.")
     Path tlsCert;
 
-    @Option(names = "--tls-key", paramLabel = "FILE", description = "Not supported yet (see --tls-cert).")
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "Its PKCS#8 PEM private key, unencrypted.")
     Path tlsKey;
 
     public static void main(String[] args) {
@@ -68,14 +85,12 @@ public final class ProxyMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (tlsCert != null || tlsKey != null) {
-            throw new CommandLine.ParameterException(new CommandLine(this),
-                    "--tls-cert/--tls-key: TLS to the proxy is not supported yet; clients connect without SSL");
-        }
         ProxyConfig pc = toConfig();
         ProxyServer server = new ProxyServer(pc).start();
         System.out.println("sqlcache proxy listening on " + pc.listenHost() + ":" + server.port() + ", backend "
-                + pc.backendHost() + ":" + pc.backendPort() + ", store " + server.context().runtime().store().describe());
+                + pc.backendHost() + ":" + pc.backendPort() + ", store " + server.context().runtime().store().describe()
+                + (pc.catalog() == null ? "; no --catalog-user: nothing is cached, every write invalidates everything"
+                        : ", catalog read as " + pc.catalog().user()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("sqlcache proxy shutting down");
@@ -88,6 +103,8 @@ public final class ProxyMain implements Callable<Integer> {
 
     ProxyConfig toConfig() throws IOException {
         Map<String, String> settings = new HashMap<>();
+        String fileCatalogUser = null;
+        String fileCatalogPassword = null;
         if (config != null) {
             Properties p = new Properties();
             try (Reader r = Files.newBufferedReader(config)) {
@@ -99,6 +116,9 @@ public final class ProxyMain implements Callable<Integer> {
                 }
                 settings.put(k, p.getProperty(k).trim());
             }
+            // proxy-only keys: the driver reads the catalog with its application's own login
+            fileCatalogUser = settings.remove(CATALOG_USER_KEY);
+            fileCatalogPassword = settings.remove(CATALOG_PASSWORD_KEY);
         }
         if (redis != null) {
             settings.put("sqlcache.redis", redis);
@@ -109,8 +129,21 @@ public final class ProxyMain implements Callable<Integer> {
         CacheConfig cache = CacheConfig.parse(settings, System::getenv);
         HostPort l = HostPort.parse("--listen", listen);
         HostPort b = HostPort.parse("--backend", backend);
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+        }
+        String user = catalogUser != null ? catalogUser : fileCatalogUser;
+        String password = catalogPassword != null ? catalogPassword : fileCatalogPassword;
+        if (user == null && password != null) {
+            throw new IllegalArgumentException("--catalog-password (" + CATALOG_PASSWORD_KEY + ") without --catalog-user ("
+                    + CATALOG_USER_KEY + ")");
+        }
+        if (user != null && user.isBlank()) {
+            throw new IllegalArgumentException("--catalog-user (" + CATALOG_USER_KEY + ") must not be empty");
+        }
         return new ProxyConfig(l.host(), l.port(), b.host(), b.port(), cache, maxConnections, maxPacket, shutdownGrace,
-                ProxyConfig.defaultWorkers());
+                ProxyConfig.defaultWorkers(), null, tlsCert == null ? null : new ProxyConfig.TlsFiles(tlsCert, tlsKey))
+                .withCatalog(user, password);
     }
 
     /** A host and port from {@code host:port} or {@code [v6]:port}. */

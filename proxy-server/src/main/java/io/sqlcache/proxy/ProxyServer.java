@@ -61,6 +61,7 @@ public final class ProxyServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast("packets", new PacketCodec(config.maxPacketBytes()));
                         ch.pipeline().addLast("client", new ClientConnection(context));
+                        context.initClientPipeline(ch.pipeline());
                     }
                 });
         var f = b.bind(config.listenHost(), config.listenPort()).await();

@@ -36,6 +36,15 @@ public final class Capabilities {
     public static final int REMOVED = CLIENT_COMPRESS | CLIENT_SSL | CLIENT_SSL_VERIFY_SERVER_CERT
             | CLIENT_ZSTD_COMPRESSION | CLIENT_QUERY_ATTRIBUTES | CLIENT_OPTIONAL_RESULTSET_METADATA;
 
+    /**
+     * The MariaDB extended capabilities the proxy relays (the rest are cleared): extended
+     * metadata only adds a field to column definitions, which the proxy never parses, and lets
+     * MariaDB clients see JSON and other data type names as they do direct. Progress reports,
+     * bulk operations and metadata caching change packets the proxy follows: cleared. Entries
+     * are keyed by the extended capabilities in use.
+     */
+    public static final int MARIADB_KEPT = 1 << 3; // MARIADB_CLIENT_EXTENDED_METADATA
+
     private Capabilities() {
     }
 }

@@ -52,4 +52,17 @@ public record ErrPacket(int code, String sqlState, String message) {
     public byte[] write() {
         return new PayloadWriter().int1(0xFF).int2(code).int1('#').string(sqlState).string(message).toByteArray();
     }
+
+    /**
+     * True when {@code payload} is an ERR packet saying the statement text could not be parsed
+     * (ER_PARSE_ERROR 1064, ER_SYNTAX_ERROR 1149): as the first and only answer to a command,
+     * nothing of it ran.
+     */
+    public static boolean isParseError(byte[] payload) {
+        if (payload.length < 3 || (payload[0] & 0xFF) != 0xFF) {
+            return false;
+        }
+        int code = (payload[1] & 0xFF) | (payload[2] & 0xFF) << 8;
+        return code == 1064 || code == 1149;
+    }
 }

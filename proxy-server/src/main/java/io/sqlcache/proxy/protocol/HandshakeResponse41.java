@@ -85,7 +85,7 @@ public final class HandshakeResponse41 {
         return new PayloadReader(payload, 28).int4();
     }
 
-    /** The payload with {@code removed} and every MariaDB extended capability cleared. */
+    /** The payload with {@code removed} and every MariaDB extended capability but {@link Capabilities#MARIADB_KEPT} cleared. */
     public byte[] narrowed(int removed) {
         byte[] out = payload.clone();
         int caps = capabilities & ~removed;
@@ -93,8 +93,9 @@ public final class HandshakeResponse41 {
             out[i] = (byte) (caps >>> (8 * i));
         }
         if ((capabilities & Capabilities.CLIENT_MYSQL) == 0) {
-            for (int i = 28; i < 32; i++) {
-                out[i] = 0;
+            int kept = extendedCapabilities() & Capabilities.MARIADB_KEPT;
+            for (int i = 0; i < 4; i++) {
+                out[28 + i] = (byte) (kept >>> (8 * i));
             }
         }
         return out;

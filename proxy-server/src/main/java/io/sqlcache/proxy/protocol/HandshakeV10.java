@@ -85,20 +85,30 @@ public final class HandshakeV10 {
 
     /**
      * The greeting with {@code removed} cleared from the capabilities and, on MariaDB, every
-     * extended capability cleared (progress reports, bulk operations and metadata caching all
-     * change packets the proxy parses). Everything else is byte for byte the original.
+     * extended capability but {@link Capabilities#MARIADB_KEPT} cleared (progress reports, bulk
+     * operations and metadata caching all change packets the proxy parses). Everything else is
+     * byte for byte the original.
      */
     public byte[] narrowed(int removed) {
+        return changed(removed, 0);
+    }
+
+    /**
+     * The greeting as {@link #narrowed}, with {@code added} set as well (the proxy offers TLS
+     * itself, whether or not the backend does).
+     */
+    public byte[] changed(int removed, int added) {
         byte[] out = payload.clone();
-        int caps = capabilities & ~removed;
+        int caps = capabilities & ~removed | added;
         out[capabilitiesOffset] = (byte) caps;
         out[capabilitiesOffset + 1] = (byte) (caps >>> 8);
         if (extendedOffset >= 0) {
             out[capabilitiesOffset + 5] = (byte) (caps >>> 16);
             out[capabilitiesOffset + 6] = (byte) (caps >>> 24);
             if ((capabilities & Capabilities.CLIENT_MYSQL) == 0) {
+                int kept = extendedCapabilities & Capabilities.MARIADB_KEPT;
                 for (int i = 0; i < 4; i++) {
-                    out[extendedOffset + i] = 0;
+                    out[extendedOffset + i] = (byte) (kept >>> (8 * i));
                 }
             }
         }

@@ -268,6 +268,11 @@ public final class ResponseTracker {
         return resultSets == 1 && !okResults && !error;
     }
 
+    /** True when the whole answer was one ERR packet: no result set, no OK before it. */
+    public boolean onlyError() {
+        return error && resultSets == 0 && !okResults;
+    }
+
     /** Rows of all result sets so far. */
     public long rows() {
         return rows;

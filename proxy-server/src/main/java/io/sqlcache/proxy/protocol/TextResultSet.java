@@ -28,11 +28,27 @@ public final class TextResultSet {
      * @param status       the server status flags to report at the end
      */
     public static List<byte[]> payloads(List<String> columns, List<List<String>> rows, boolean deprecateEof, int status) {
+        return payloads(columns, rows, deprecateEof, status, false);
+    }
+
+    /**
+     * As {@link #payloads(List, List, boolean, int)}, for a MariaDB client that agreed on
+     * extended metadata when {@code extendedMetadata}: each column definition then carries an
+     * (empty) extended type info after the names.
+     *
+     * @see <a href="https://mariadb.com/kb/en/result-set-packets/#column-definition-packet">MariaDB column definition</a>
+     */
+    public static List<byte[]> payloads(List<String> columns, List<List<String>> rows, boolean deprecateEof, int status,
+            boolean extendedMetadata) {
         List<byte[]> out = new ArrayList<>();
         out.add(new PayloadWriter().lenenc(columns.size()).toByteArray());
         for (String c : columns) {
-            out.add(new PayloadWriter().lenencString("def").lenencString("").lenencString("").lenencString("")
-                    .lenencString(c).lenencString(c).lenenc(0x0C).int2(UTF8MB4_GENERAL_CI).int4(1024)
+            PayloadWriter w = new PayloadWriter().lenencString("def").lenencString("").lenencString("").lenencString("")
+                    .lenencString(c).lenencString(c);
+            if (extendedMetadata) {
+                w.lenenc(0); // no extended type info
+            }
+            out.add(w.lenenc(0x0C).int2(UTF8MB4_GENERAL_CI).int4(1024)
                     .int1(MYSQL_TYPE_VAR_STRING).int2(0).int1(0).int2(0).toByteArray());
         }
         if (!deprecateEof) {

@@ -11,6 +11,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.sqlcache.core.CacheRuntime;
+import io.sqlcache.invalidate.CatalogConnector;
+import io.sqlcache.invalidate.Dependencies;
+import io.sqlcache.invalidate.WriteSet;
 import io.sqlcache.key.KeyMaterial;
 import io.sqlcache.key.ParamValue;
 import io.sqlcache.metrics.CacheMetrics;
@@ -62,6 +65,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private static final System.Logger LOG = System.getLogger(ClientConnection.class.getName());
     private static final ParamValue[] NO_PARAMS = new ParamValue[0];
+    /** Why nothing is cached without a catalog login. */
+    static final String NO_CATALOG = "no catalog access (set --catalog-user)";
 
     private enum Phase { CONNECTING, GREETING, HANDSHAKE_RESPONSE, AUTH, COMMAND, TUNNEL, CLOSED }
 
@@ -77,6 +82,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     /** The server waits for client packets that are not commands (auth data, LOCAL INFILE contents). */
     private boolean clientTurn;
     private boolean closeWhenIdle;
+    /** 1 after an SSLRequest: the client's connection-phase sequence ids are one ahead of the backend's. */
+    private int tlsOffset;
     private boolean draining;
 
     public ClientConnection(ProxyContext context) {
@@ -173,6 +180,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     private void onClientPacket(Packet p) {
         switch (phase) {
             case HANDSHAKE_RESPONSE -> {
+                if (context.tls() != null && tlsOffset == 0 && p.payload().length == HandshakeResponse41.SSL_REQUEST_LENGTH
+                        && (new PayloadReader(p.payload(), 0).int4() & Capabilities.CLIENT_SSL) != 0) {
+                    // TlsUpgrade put the SslHandler in; the real response follows over TLS. The backend
+                    // never sees the SSLRequest: connection-phase sequence ids differ by one from now on
+                    tlsOffset = 1;
+                    return;
+                }
                 HandshakeResponse41 r;
                 try {
                     r = new HandshakeResponse41(p.payload());
@@ -186,10 +200,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 session.handshake(r.user(), r.database(), r.capabilities() & ~Capabilities.REMOVED, r.characterSet());
+                session.extended &= r.extendedCapabilities();
                 phase = Phase.AUTH;
-                backend.writeAndFlush(new Packet(p.sequenceId(), r.narrowed(Capabilities.REMOVED)));
+                backend.writeAndFlush(new Packet(p.sequenceId() - tlsOffset, r.narrowed(Capabilities.REMOVED)));
             }
-            case AUTH, TUNNEL -> backend.writeAndFlush(p);
+            case AUTH -> backend.writeAndFlush(tlsOffset == 0 ? p : new Packet((p.sequenceId() - tlsOffset) & 0xFF, p.payload()));
+            case TUNNEL -> backend.writeAndFlush(p);
             case COMMAND -> {
                 if (current != null) {
                     if (clientTurn) {
@@ -264,12 +280,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 session = new Session(greeting.capabilities() & ~Capabilities.REMOVED);
+                session.extended = greeting.extendedCapabilities() & Capabilities.MARIADB_KEPT;
                 session.status = greeting.status();
                 phase = Phase.HANDSHAKE_RESPONSE;
-                client.write(new Packet(p.sequenceId(), greeting.narrowed(Capabilities.REMOVED)));
+                // with a certificate the proxy offers TLS itself; the backend connection stays plain
+                int added = context.tls() == null ? 0 : Capabilities.CLIENT_SSL;
+                client.write(new Packet(p.sequenceId(), greeting.changed(Capabilities.REMOVED, added)));
             }
             case AUTH -> {
-                client.write(p);
+                client.write(tlsOffset == 0 ? p : new Packet((p.sequenceId() + tlsOffset) & 0xFF, p.payload()));
                 if (p.header() == 0x00) {
                     try {
                         session.status = OkPacket.parse(p.payload()).status();
@@ -381,15 +400,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             case STMT_PREPARE -> prepare(ex);
             case STMT_EXECUTE -> execute(ex);
             case STMT_CLOSE -> {
-                statementId(p).ifPresent(session.prepared::remove);
+                statementId(p).ifPresent(session::closePrepared);
                 forwardWithoutAnswer(ex);
             }
             case STMT_SEND_LONG_DATA -> {
-                statementId(p).map(session.prepared::get).ifPresent(s -> s.longData = true);
+                statementId(p).map(session::preparedById).ifPresent(s -> s.longData = true);
                 forwardWithoutAnswer(ex);
             }
             case STMT_RESET -> {
-                statementId(p).map(session.prepared::get).ifPresent(s -> s.longData = false);
+                statementId(p).map(session::preparedById).ifPresent(s -> s.longData = false);
                 forward(ex, Expect.SINGLE);
             }
             case STMT_FETCH -> forward(ex, Expect.ROWS);
@@ -459,7 +478,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                 metrics.bypass(reason);
             }
             classifyWrite(ex, a, d.trusted);
-            forward(ex, Expect.RESULT);
+            forwardStatement(ex);
         });
     }
 
@@ -468,8 +487,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         Decoded d = decode(Arrays.copyOfRange(payload, 1, payload.length));
         submit(ex, () -> runtime.analyze(d.text), a -> {
             SqlAnalysis known = d.trusted ? a : null;
-            ex.onOk = () -> session.prepared.put(ex.tracker.statementId(),
-                    new Session.Prepared(d.text, known, ex.tracker.parameterCount()));
+            // MariaDB: an execute of statement id -1 runs the last statement prepared; after a failed prepare, unknown
+            session.lastPrepared = null;
+            ex.onOk = () -> {
+                Session.Prepared ps = new Session.Prepared(d.text, known, ex.tracker.parameterCount());
+                session.prepared.put(ex.tracker.statementId(), ps);
+                session.lastPrepared = ps;
+            };
             forward(ex, Expect.PREPARE);
         });
     }
@@ -481,7 +505,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         byte[] values = null;
         try {
             PayloadReader r = new PayloadReader(payload, 1);
-            ps = session.prepared.get(r.int4());
+            int id = r.int4();
+            ps = session.preparedById(id);
             flags = r.int1();
             r.skip(4);
             if (ps != null && ps.parameterCount > 0) {
@@ -544,7 +569,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             metrics.bypass(reason);
         }
         classifyWrite(ex, a, true);
-        forward(ex, Expect.RESULT);
+        forwardStatement(ex);
     }
 
     private void changeUser(Exchange ex) {
@@ -578,7 +603,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     private void admin(Exchange ex, AdminStatements.Admin admin) {
         if (admin.kind() == AdminStatements.Kind.STATUS) {
             serve(ex, TextResultSet.payloads(List.of("Variable_name", "Value"), AdminStatements.status(runtime, context),
-                    session.deprecateEof(), session.status));
+                    session.deprecateEof(), session.status, (session.extended & Capabilities.MARIADB_KEPT) != 0));
             return;
         }
         TableName table = admin.table();
@@ -611,6 +636,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void cachedRead(Exchange ex, SqlAnalysis a, Session.ReadDecision plan, ParamValue[] params, String protocol) {
+        CatalogConnector catalog = context.catalog();
+        if (catalog == null) {
+            // any name may be a view over tables whose writes we would not connect to it
+            metrics.bypass(NO_CATALOG);
+            forward(ex, Expect.RESULT);
+            return;
+        }
         KeyMaterial key = KeyMaterial.of(a.cacheText(), params, session.scope(protocol));
         if (runtime.knownUncacheable(key.hash())) {
             metrics.bypass("result over limits");
@@ -619,7 +651,29 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         ex.key = key;
         ex.ttl = runtime.ttlFor(a);
-        submit(ex, () -> runtime.readRaw(key, plan.tables()), lookup -> {
+        // the transaction's writes cannot change while this command is in flight: a snapshot is exact
+        boolean inTransaction = session.inTransaction();
+        WriteSet written = new WriteSet();
+        written.add(session.writeSet.tables(), session.writeSet.unknown());
+        Set<TableName> named = plan.tables();
+        submit(ex, () -> {
+            // views read their base tables: the entry depends on those too, as in the driver
+            Dependencies.Reads reads = runtime.dependencies().expandRead(context.catalogServer(), catalog, named);
+            if (reads.bypass() != null) {
+                return new Lookup(reads.bypass(), null);
+            }
+            if (inTransaction && written.touches(reads.tables())) {
+                return new Lookup("table written in this transaction", null);
+            }
+            return new Lookup(null, runtime.readRaw(key, reads.tables()));
+        }, found -> {
+            if (found.bypass() != null) {
+                ex.key = null;
+                metrics.bypass(found.bypass());
+                forward(ex, Expect.RESULT);
+                return;
+            }
+            CacheRuntime.RawLookup lookup = found.lookup();
             if (lookup.hit()) {
                 metrics.hit();
                 serve(ex, lookup.packets());
@@ -633,6 +687,41 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             metrics.miss();
             ex.lookup = lookup;
             ex.capture = new ArrayList<>();
+            forward(ex, Expect.RESULT);
+        });
+    }
+
+    /** A read's expansion and store lookup: a bypass reason, or what the store said. */
+    private record Lookup(String bypass, CacheRuntime.RawLookup lookup) {
+    }
+
+    /**
+     * Forwards a statement that gets a result. A data write is first expanded, with the
+     * catalog, to the tables the server writes by itself (triggers, cascading foreign keys,
+     * the base tables of a view written through); without catalog access those are unknown
+     * and the write bumps the global epoch.
+     */
+    private void forwardStatement(Exchange ex) {
+        boolean expand = ex.writes && !ex.writesUnknown && ex.analysis != null
+                && ex.analysis.kind() == StatementKind.WRITE;
+        if (!expand) {
+            forward(ex, Expect.RESULT);
+            return;
+        }
+        CatalogConnector catalog = context.catalog();
+        if (catalog == null) {
+            ex.writesUnknown = true;
+            forward(ex, Expect.RESULT);
+            return;
+        }
+        Set<TableName> named = Set.copyOf(ex.writeTables);
+        if (named.isEmpty()) {
+            forward(ex, Expect.RESULT);
+            return;
+        }
+        submit(ex, () -> runtime.dependencies().expandWrite(context.catalogServer(), catalog, named), w -> {
+            ex.writeTables = w.tables();
+            ex.writesUnknown = w.unknown();
             forward(ex, Expect.RESULT);
         });
     }
@@ -735,7 +824,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             ex.onOk.run();
         }
         SqlAnalysis a = ex.analysis;
-        if (a != null) {
+        // a text the server could not parse ran nothing: no bump, no reload. Otherwise garbage from
+        // any client would invalidate everything and make every read reload the catalog
+        boolean ranNothing = t.onlyError() && ErrPacket.isParseError(last.payload());
+        if (a != null && !ranNothing) {
             switch (a.kind()) {
                 case USE -> {
                     if (ok) {
@@ -752,6 +844,20 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                 default -> {
                 }
             }
+        }
+        boolean ddl = a != null && a.kind() == StatementKind.DDL;
+        if (ranNothing || !ok && !ex.bumpOnError) {
+            // refused before it ran (an unknown command, a statement id the server does not know)
+            ex.writes = false;
+        }
+        if (ex.writes && (ddl || ex.writesUnknown)) {
+            // views, triggers or foreign keys may have changed (a procedure may run DDL too)
+            Dependencies.catalogChanged();
+        }
+        if (ex.writes && ex.writesUnknown && ex.command != Command.CREATE_DB && ex.command != Command.DROP_DB) {
+            // as the driver: a procedure, a stored function, a multi-statement text (even one that
+            // starts with CREATE) may have created temporary tables
+            session.temporaryTablesUnknown = true;
         }
         Runnable store = null;
         if (ex.capture != null && ok && t.singleResultSet() && t.warnings() == 0

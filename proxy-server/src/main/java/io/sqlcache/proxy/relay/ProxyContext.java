@@ -1,6 +1,10 @@
 package io.sqlcache.proxy.relay;
 
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.sqlcache.core.CacheRuntime;
+import javax.net.ssl.SSLException;
+import io.sqlcache.invalidate.CatalogConnector;
 import io.sqlcache.proxy.ProxyConfig;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +21,8 @@ public final class ProxyContext {
     private final ProxyConfig config;
     private final CacheRuntime runtime;
     private final ExecutorService workers;
+    private final BackendCatalog catalog;
+    private final SslContext tls;
     private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger active = new AtomicInteger();
     private final LongAdder accepted = new LongAdder();
@@ -31,6 +37,40 @@ public final class ProxyContext {
         this.config = config;
         this.runtime = runtime;
         this.workers = workers;
+        this.catalog = config.catalog() == null ? null
+                : new BackendCatalog(config.backendHost(), config.backendPort(), config.catalog());
+        this.tls = config.tls() == null ? null : serverContext(config.tls());
+    }
+
+    private static SslContext serverContext(ProxyConfig.TlsFiles files) {
+        try {
+            return SslContextBuilder.forServer(files.certificateChain().toFile(), files.privateKey().toFile()).build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot use TLS certificate " + files.certificateChain() + " with key "
+                    + files.privateKey() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The TLS context offered to clients, or null when the proxy offers none. */
+    SslContext tls() {
+        return tls;
+    }
+
+    /** Adds what a new client channel needs before the packet codec (the TLS upgrade, when offered). */
+    public void initClientPipeline(io.netty.channel.ChannelPipeline pipeline) {
+        if (tls != null) {
+            pipeline.addFirst(TlsUpgrade.NAME, new TlsUpgrade(tls));
+        }
+    }
+
+    /** Opens catalog connections to the backend, or null when the proxy has no catalog login. */
+    CatalogConnector catalog() {
+        return catalog;
+    }
+
+    /** Names the backend in the runtime's {@link io.sqlcache.invalidate.Dependencies}. */
+    String catalogServer() {
+        return catalog == null ? "proxy:no catalog" : catalog.server();
     }
 
     public ProxyConfig config() {

@@ -4,6 +4,7 @@ import io.sqlcache.invalidate.WriteSet;
 import io.sqlcache.proxy.protocol.Capabilities;
 import io.sqlcache.proxy.protocol.ServerStatus;
 import io.sqlcache.sql.SqlAnalysis;
+import io.sqlcache.sql.SqlAnalyzer;
 import io.sqlcache.sql.TableName;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -73,6 +74,8 @@ final class Session {
     String schema;
     boolean schemaKnown = true;
     int clientCapabilities;
+    /** The MariaDB extended capabilities both sides use (of those the proxy relays). */
+    int extended;
     int characterSet;
     TextDecoding decoding = TextDecoding.OTHER;
     /** Hash chain of every SET text (and every unknowable session change) since the session began. */
@@ -83,12 +86,40 @@ final class Session {
     final WriteSet writeSet = new WriteSet();
     /** Names of temporary tables created on this session, in any schema: reads of any table so named bypass. */
     final Set<String> temporaryTables = new HashSet<>();
+    /**
+     * Set after a statement whose effects the proxy cannot see (a CALL, a stored function, a
+     * multi-statement text, an unknown command): it may have created temporary tables that
+     * shadow any name. The driver asks the session (SHOW CREATE TABLE); the proxy never injects
+     * queries into a client's session, so reads bypass until the server forgets the session's
+     * temporary tables (COM_RESET_CONNECTION, COM_CHANGE_USER).
+     */
+    boolean temporaryTablesUnknown;
     final Map<Integer, Prepared> prepared = new HashMap<>();
+    /** MariaDB's statement id for "the statement prepared last" (prepare and execute pipelined). */
+    static final int LAST_PREPARED = -1;
+    /** The statement prepared last, or null (none, or the last prepare failed). */
+    Prepared lastPrepared;
     /** Set when the session can no longer be followed (a replication stream): nothing is cached. */
     String cachingOff;
 
     Session(int serverCapabilities) {
         this.serverCapabilities = serverCapabilities;
+    }
+
+    /** The prepared statement a command names, or null when unknown. */
+    Prepared preparedById(int id) {
+        return id == LAST_PREPARED ? lastPrepared : prepared.get(id);
+    }
+
+    /** COM_STMT_CLOSE: the statement is gone, under its id and as "the last prepared". */
+    void closePrepared(int id) {
+        Prepared closed = id == LAST_PREPARED ? lastPrepared : prepared.remove(id);
+        if (closed != null) {
+            prepared.values().remove(closed);
+            if (closed == lastPrepared) {
+                lastPrepared = null;
+            }
+        }
     }
 
     /** Records the client's handshake response. */
@@ -121,7 +152,9 @@ final class Session {
         nextTransactionIsolationUnknown = false;
         writeSet.clear();
         temporaryTables.clear();
+        temporaryTablesUnknown = false;
         prepared.clear();
+        lastPrepared = null;
         decoding = utf8Collation(characterSet) ? TextDecoding.UTF8 : TextDecoding.OTHER;
     }
 
@@ -137,7 +170,9 @@ final class Session {
         } else if (lower.contains("names") || lower.contains("character") || lower.contains("charset")) {
             decoding = TextDecoding.OTHER;
         }
-        if (SESSION_READ_COMMITTED.matcher(text).matches()) {
+        if (lower.contains("uncommitted") && !NEXT_TRANSACTION.matcher(text).matches()) {
+            isolation = "READ-UNCOMMITTED";
+        } else if (SESSION_READ_COMMITTED.matcher(text).matches()) {
             isolation = "READ-COMMITTED";
         } else if (NEXT_TRANSACTION.matcher(text).matches()) {
             nextTransactionIsolationUnknown = true;
@@ -178,11 +213,18 @@ final class Session {
         if (!schemaKnown) {
             return ReadDecision.bypass("session state unknown");
         }
+        if (temporaryTablesUnknown) {
+            return ReadDecision.bypass("temporary tables unknown after a procedure call");
+        }
         Set<TableName> tables = new LinkedHashSet<>();
         for (TableName t : a.tablesRead()) {
             TableName r = t.resolve(schema);
             if (r.schema() == null) {
                 return ReadDecision.bypass("no current schema");
+            }
+            if (SqlAnalyzer.isSystemSchema(r.schema())) {
+                // unqualified names read from a system schema made current with USE
+                return ReadDecision.bypass("system schema " + r.schema());
             }
             if (temporaryTables.contains(r.name())) {
                 return ReadDecision.bypass("temporary table " + r);
@@ -197,6 +239,10 @@ final class Session {
                 // a REPEATABLE READ snapshot may be older than the cache
                 return ReadDecision.bypass("transaction snapshot (" + isolation + ")");
             }
+        } else if ("READ-UNCOMMITTED".equals(isolation) || "unknown".equals(isolation)) {
+            // dirty rows of other transactions must never be stored: they may be rolled back
+            return ReadDecision.bypass("READ-UNCOMMITTED".equals(isolation) ? "READ-UNCOMMITTED isolation"
+                    : "isolation level unknown");
         }
         return new ReadDecision(null, tables);
     }
@@ -208,7 +254,8 @@ final class Session {
     String[] scope(String protocol) {
         int st = status & (ServerStatus.IN_TRANS | ServerStatus.AUTOCOMMIT);
         return new String[] {"proxy/" + protocol, schema, user, settings,
-                Integer.toHexString(capabilities()), Integer.toString(characterSet), Integer.toString(st)};
+                Integer.toHexString(capabilities()) + "/" + Integer.toHexString(extended), Integer.toString(characterSet),
+                Integer.toString(st)};
     }
 
     /** Resolves tables written, noting temporary tables; null schemas make the write unknown. */

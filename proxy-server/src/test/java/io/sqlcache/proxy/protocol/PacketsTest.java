@@ -82,13 +82,14 @@ class PacketsTest {
     }
 
     @Test
-    void mariadbExtendedCapabilitiesAreCleared() {
+    void mariadbExtendedCapabilitiesButExtendedMetadataAreCleared() {
         byte[] g = GREETING.clone();
         g[23] &= ~1; // no CLIENT_MYSQL: the last 4 reserved bytes are MariaDB's extended capabilities
         g[37] = 0x1f; // PROGRESS | COM_MULTI | STMT_BULK_OPERATIONS | EXTENDED_METADATA | CACHE_METADATA
         HandshakeV10 h = new HandshakeV10(g);
         assertThat(h.extendedCapabilities()).isEqualTo(0x1f);
-        assertThat(new HandshakeV10(h.narrowed(Capabilities.REMOVED)).extendedCapabilities()).isZero();
+        assertThat(new HandshakeV10(h.narrowed(Capabilities.REMOVED)).extendedCapabilities())
+                .as("only extended metadata is kept").isEqualTo(0x1f & Capabilities.MARIADB_KEPT);
     }
 
     @Test
@@ -140,5 +141,16 @@ class PacketsTest {
         assertThat(oks.get(2)).containsExactly(Hex.bytes("02 c3 a9"));
         assertThat(new String(oks.get(2), 1, 2, StandardCharsets.UTF_8)).isEqualTo("é");
         assertThat(OkPacket.parse(oks.get(3)).status()).isEqualTo(2);
+    }
+
+    @Test
+    void withMariadbExtendedMetadataAColumnDefinitionCarriesAnEmptyExtendedInfoAfterTheNames() {
+        byte[] plain = TextResultSet.payloads(java.util.List.of("a"), java.util.List.of(), false, 2).get(1);
+        byte[] extended = TextResultSet.payloads(java.util.List.of("a"), java.util.List.of(), false, 2, true).get(1);
+        // catalog "def", empty schema, table and original table, name and original name "a", then
+        // (extended only) the extended info's length 0, then the fixed fields' length 0x0c
+        assertThat(plain).startsWith(Hex.bytes("03 64 65 66 00 00 00 01 61 01 61 0c"));
+        assertThat(extended).startsWith(Hex.bytes("03 64 65 66 00 00 00 01 61 01 61 00 0c"));
+        assertThat(extended).hasSize(plain.length + 1);
     }
 }

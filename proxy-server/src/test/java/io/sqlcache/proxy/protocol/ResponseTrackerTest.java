@@ -135,4 +135,24 @@ class ResponseTrackerTest {
         ResponseTracker p = new ResponseTracker(Expect.PREPARE, false);
         assertThatThrownBy(() -> p.accept(Hex.bytes("00 01 00"))).isInstanceOf(MalformedPacketException.class);
     }
+
+    @Test
+    void anAnswerThatIsOneParseErrorRanNothingButAnErrorAfterAResultDid() {
+        // ERR 1064 (0x0428), SQL state 42000
+        byte[] parseError = Hex.bytes("ff 28 04 23 34 32 30 30 30 78");
+        ResponseTracker alone = new ResponseTracker(Expect.RESULT, false);
+        assertThat(alone.accept(parseError)).isEqualTo(Step.DONE);
+        assertThat(alone.onlyError()).isTrue();
+        assertThat(ErrPacket.isParseError(parseError)).isTrue();
+
+        // a multi-statement text: an OK with MORE_RESULTS_EXISTS (0x0008) first, then the parse error
+        ResponseTracker after = new ResponseTracker(Expect.RESULT, false);
+        assertThat(after.accept(Hex.bytes("00 01 00 0a 00 00 00"))).isEqualTo(Step.MORE);
+        assertThat(after.accept(parseError)).isEqualTo(Step.DONE);
+        assertThat(after.onlyError()).as("the first statement ran").isFalse();
+
+        // ERR 1146 (table does not exist, 0x047a) is no parse error; an OK is no error
+        assertThat(ErrPacket.isParseError(Hex.bytes("ff 7a 04 23 34 32 53 30 32 78"))).isFalse();
+        assertThat(ErrPacket.isParseError(Hex.bytes("00 00 00 02 00 00 00"))).isFalse();
+    }
 }
