@@ -39,8 +39,8 @@ class PreparedParameterTypesIT {
         TestEnv.requireRedis();
         CacheConfig cache = CacheConfig.parse(Map.of("sqlcache.redis", TestEnv.REDIS_URL, "sqlcache.prefix",
                 Db.uniquePrefix()), k -> null);
-        int port = BACKEND.getPort() < 0 ? 3306 : BACKEND.getPort();
-        proxy = new ProxyServer(ProxyConfig.of("127.0.0.1", 0, BACKEND.getHost(), port, cache)).start();
+        // with a catalog login: without one the proxy caches nothing, and these tests need hits
+        proxy = new ProxyServer(ProxyTests.config(cache)).start();
     }
 
     @AfterAll
