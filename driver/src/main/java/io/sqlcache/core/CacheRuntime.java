@@ -144,16 +144,9 @@ public final class CacheRuntime {
      * round trip. Never throws.
      */
     public Lookup read(KeyMaterial key, Collection<TableName> tables) {
-        if (!pendingBumps.isEmpty() && !flushPendingBumps()) {
-            return Lookup.UNAVAILABLE;
-        }
         String entryKey = keys.entryKey(key.hash());
-        List<String> versionKeys = keys.forRead(tables);
-        CacheStore.Lookup found;
-        try {
-            found = store.lookup(entryKey, versionKeys);
-        } catch (StoreException e) {
-            storeFailed("lookup", e);
+        CacheStore.Lookup found = fetch(entryKey, tables);
+        if (found == null) {
             return Lookup.UNAVAILABLE;
         }
         if (found.entry() != null) {
@@ -200,13 +193,33 @@ public final class CacheRuntime {
      */
     public void write(Lookup miss, KeyMaterial key, CachedRows rows, int ttlSeconds) {
         RaceHooks.run(RaceHooks.beforeStore);
-        byte[] bytes = codec.encode(new CacheEntry(key.bytes(), miss.versions(), rows));
+        put(miss.entryKey(), codec.encode(new CacheEntry(key.bytes(), miss.versions(), rows)), ttlSeconds);
+    }
+
+    /**
+     * The entry and the versions of {@code tables}, in one round trip, after any remembered
+     * bumps have landed; {@code null} when the store cannot be asked (counted and logged).
+     */
+    private CacheStore.Lookup fetch(String entryKey, Collection<TableName> tables) {
+        if (!pendingBumps.isEmpty() && !flushPendingBumps()) {
+            return null;
+        }
+        try {
+            return store.lookup(entryKey, keys.forRead(tables));
+        } catch (StoreException e) {
+            storeFailed("lookup", e);
+            return null;
+        }
+    }
+
+    /** Stores encoded bytes unless they are over {@code maxBytes}. Never throws. */
+    private void put(String entryKey, byte[] bytes, int ttlSeconds) {
         if (bytes.length > config.maxBytes()) {
             metrics.bypass("result over " + config.maxBytes() + " bytes");
             return;
         }
         try {
-            store.put(miss.entryKey(), bytes, ttlSeconds);
+            store.put(entryKey, bytes, ttlSeconds);
             metrics.stored();
         } catch (StoreException e) {
             storeFailed("put", e);
@@ -258,15 +271,9 @@ public final class CacheRuntime {
      * cached and the other way round. Never throws.
      */
     public RawLookup readRaw(KeyMaterial key, Collection<TableName> tables) {
-        if (!pendingBumps.isEmpty() && !flushPendingBumps()) {
-            return RawLookup.UNAVAILABLE;
-        }
         String entryKey = keys.entryKey(key.hash());
-        CacheStore.Lookup found;
-        try {
-            found = store.lookup(entryKey, keys.forRead(tables));
-        } catch (StoreException e) {
-            storeFailed("lookup", e);
+        CacheStore.Lookup found = fetch(entryKey, tables);
+        if (found == null) {
             return RawLookup.UNAVAILABLE;
         }
         if (found.entry() != null) {
@@ -295,16 +302,7 @@ public final class CacheRuntime {
             metrics.bypass("result over " + config.maxBytes() + " bytes");
             return;
         }
-        if (bytes.length > config.maxBytes()) {
-            metrics.bypass("result over " + config.maxBytes() + " bytes");
-            return;
-        }
-        try {
-            store.put(miss.entryKey(), bytes, ttlSeconds);
-            metrics.stored();
-        } catch (StoreException e) {
-            storeFailed("put", e);
-        }
+        put(miss.entryKey(), bytes, ttlSeconds);
     }
 
     /** When this JVM's remembered bumps last all landed, in wall-clock ms; 0 if none ever failed. */
