@@ -69,7 +69,10 @@ public final class SqlCacheDriver implements Driver {
         try {
             // the catalog (views, triggers, foreign keys) is read on a connection of its own, opened
             // like this one, so the application's session never sees those queries
-            return CachingConnection.wrap(connection, CacheRuntime.forConfig(target.config()), target.scope(),
+            // the real driver's version is part of the key: how it turns the server's bytes into
+            // values (what a cached result reproduces) may change between its releases
+            String scope = target.scope() + "\u0001" + connection.getMetaData().getDriverVersion();
+            return CachingConnection.wrap(connection, CacheRuntime.forConfig(target.config()), scope,
                     () -> real.connect(target.url(), target.properties()));
         } catch (SQLException | RuntimeException e) {
             connection.close();
