@@ -33,6 +33,16 @@ public interface CacheStore extends AutoCloseable {
     /** Removes every entry and version under this store's prefix (tests and admin). */
     void flushAll() throws StoreException;
 
+    /**
+     * How many entries this store holds and their encoded size, for status displays. May scan
+     * (Redis: SCAN of the entry keys, pipelined STRLEN per page), so call it off latency-critical
+     * threads; counts stop at {@link #USAGE_SCAN_LIMIT} keys and say so.
+     */
+    Usage usage() throws StoreException;
+
+    /** Where {@link #usage()} stops counting. */
+    int USAGE_SCAN_LIMIT = 1_000_000;
+
     /** A short description for logs and status, such as {@code redis://127.0.0.1:6379}. */
     String describe();
 
@@ -46,5 +56,15 @@ public interface CacheStore extends AutoCloseable {
      * @param versions the current version of each key asked for, in order
      */
     record Lookup(byte[] entry, long[] versions) {
+    }
+
+    /**
+     * The answer of {@link #usage}.
+     *
+     * @param entries  entries counted
+     * @param bytes    their encoded size in bytes
+     * @param complete false when counting stopped at {@link #USAGE_SCAN_LIMIT}
+     */
+    record Usage(long entries, long bytes, boolean complete) {
     }
 }

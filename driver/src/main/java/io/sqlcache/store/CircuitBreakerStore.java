@@ -164,6 +164,11 @@ public final class CircuitBreakerStore implements CacheStore {
         });
     }
 
+    @Override
+    public Usage usage() throws StoreException {
+        return guarded(delegate::usage);
+    }
+
     /** The delegate's description and the breaker state, such as {@code redis://h:6379 (circuit closed)}. */
     @Override
     public String describe() {

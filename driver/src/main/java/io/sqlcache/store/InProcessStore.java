@@ -120,6 +120,14 @@ public final class InProcessStore implements CacheStore {
         return entries.estimatedSize();
     }
 
+    /** Every entry of this JVM's store (it is shared by every prefix), after pending evictions. */
+    @Override
+    public Usage usage() {
+        entries.cleanUp();
+        long bytes = entries.policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);
+        return new Usage(entries.estimatedSize(), bytes, true);
+    }
+
     @Override
     public String describe() {
         return "in-process (max " + maxBytes + " bytes)";

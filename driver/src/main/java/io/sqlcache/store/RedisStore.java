@@ -362,6 +362,38 @@ public final class RedisStore implements CacheStore {
         }
     }
 
+    @Override
+    public Usage usage() throws StoreException {
+        try {
+            RedisClusterAsyncCommands<String, byte[]> cmd = commands();
+            ScanArgs args = ScanArgs.Builder.matches(escapeGlob(prefix) + "q:*").limit(FLUSH_BATCH);
+            KeyScanCursor<String> cursor = await(cmd.scan(args), System.nanoTime() + awaitNanos, "SCAN");
+            long entries = 0;
+            long bytes = 0;
+            while (true) {
+                List<Future<Long>> sizes = new ArrayList<>(cursor.getKeys().size());
+                for (String key : cursor.getKeys()) {
+                    sizes.add(cmd.strlen(key));
+                }
+                long deadline = System.nanoTime() + awaitNanos;
+                for (Future<Long> size : sizes) {
+                    Long n = await(size, deadline, "STRLEN");
+                    bytes += n == null ? 0 : n;
+                }
+                entries += sizes.size();
+                if (cursor.isFinished()) {
+                    return new Usage(entries, bytes, true);
+                }
+                if (entries >= USAGE_SCAN_LIMIT) {
+                    return new Usage(entries, bytes, false);
+                }
+                cursor = await(cmd.scan(cursor, args), System.nanoTime() + awaitNanos, "SCAN");
+            }
+        } catch (RuntimeException e) {
+            throw failure("usage", e);
+        }
+    }
+
     /** Escapes the glob characters of SCAN MATCH, so that the prefix matches only itself. */
     static String escapeGlob(String s) {
         StringBuilder sb = new StringBuilder(s.length() + 8);

@@ -134,6 +134,11 @@ public final class Stores {
         }
 
         @Override
+        public Usage usage() throws StoreException {
+            return store().usage();
+        }
+
+        @Override
         public String describe() {
             return store.describe();
         }

@@ -69,6 +69,12 @@ class CircuitBreakerStoreTest {
         }
 
         @Override
+        public Usage usage() throws StoreException {
+            lookup("", List.of());
+            return new Usage(0, 0, true);
+        }
+
+        @Override
         public String describe() {
             return "fake";
         }

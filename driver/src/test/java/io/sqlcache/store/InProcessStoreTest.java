@@ -13,6 +13,18 @@ class InProcessStoreTest {
     private final InProcessStore store = new InProcessStore(1 << 20, now::get, Runnable::run);
 
     @Test
+    void usageCountsEntriesAndAtLeastTheirBytes() {
+        assertThat(store.usage().entries()).isZero();
+        store.put("q:1", new byte[100], 60);
+        store.put("q:2", new byte[300], 60);
+        store.lookup("q:1", List.of("t:a"));
+        CacheStore.Usage usage = store.usage();
+        assertThat(usage.entries()).as("versions are not entries").isEqualTo(2);
+        assertThat(usage.bytes()).isGreaterThanOrEqualTo(400);
+        assertThat(usage.complete()).isTrue();
+    }
+
+    @Test
     void missingVersionIsCreatedOnceAndStaysStable() {
         long first = store.lookup("q:1", List.of("t:a")).versions()[0];
         long again = store.lookup("q:2", List.of("t:a")).versions()[0];

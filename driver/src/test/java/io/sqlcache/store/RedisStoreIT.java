@@ -56,6 +56,21 @@ class RedisStoreIT {
     }
 
     @Test
+    void usageCountsOnlyThisPrefixsEntriesAndTheirBytes() throws StoreException {
+        assertThat(store.usage()).isEqualTo(new CacheStore.Usage(0, 0, true));
+        for (int i = 0; i < 250; i++) {
+            store.put(prefix + "q:u" + i, new byte[i % 7 + 1], 60);
+        }
+        store.lookup(prefix + "q:u0", List.of(prefix + "v:s.t"));
+        long bytes = 0;
+        for (int i = 0; i < 250; i++) {
+            bytes += i % 7 + 1;
+        }
+        // the version key made by the lookup is not an entry
+        assertThat(store.usage()).isEqualTo(new CacheStore.Usage(250, bytes, true));
+    }
+
+    @Test
     void putThenLookupReturnsTheBytesAndTheVersions() throws Exception {
         String entry = prefix + "q:1";
         assertThat(store.lookup(entry, List.of()).entry()).isNull();

@@ -285,6 +285,9 @@ class ProxyIT {
             assertThat(Long.parseLong(st.get("misses"))).isPositive();
             assertThat(st.get("store")).contains("redis://");
             assertThat(Integer.parseInt(st.get("connections"))).isPositive();
+            // this proxy's prefix is its own: at least the entries this test stored, with their bytes
+            assertThat(Long.parseLong(st.get("entries"))).isPositive();
+            assertThat(Long.parseLong(st.get("bytes"))).isGreaterThan(Long.parseLong(st.get("entries")));
         }
     }
 

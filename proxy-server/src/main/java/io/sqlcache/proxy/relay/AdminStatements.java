@@ -3,6 +3,8 @@ package io.sqlcache.proxy.relay;
 import io.sqlcache.core.CacheRuntime;
 import io.sqlcache.metrics.CacheStats;
 import io.sqlcache.sql.TableName;
+import io.sqlcache.store.CacheStore;
+import io.sqlcache.store.StoreException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +72,16 @@ final class AdminStatements {
         rows.add(List.of("invalidations", Long.toString(s.invalidations())));
         rows.add(List.of("store_errors", Long.toString(s.storeErrors())));
         rows.add(List.of("store", runtime.store().describe()));
+        try {
+            CacheStore.Usage usage = runtime.store().usage();
+            String more = usage.complete() ? "" : "+";
+            rows.add(List.of("entries", usage.entries() + more));
+            rows.add(List.of("bytes", usage.bytes() + more));
+        } catch (StoreException e) {
+            // the status of a store that is down says so, it does not fail
+            rows.add(List.of("entries", "unknown (store unavailable)"));
+            rows.add(List.of("bytes", "unknown (store unavailable)"));
+        }
         rows.add(List.of("connections", Integer.toString(context.activeConnections())));
         rows.add(List.of("connections_accepted", Long.toString(context.acceptedConnections())));
         rows.add(List.of("connections_refused", Long.toString(context.refusedConnections())));

@@ -602,8 +602,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private void admin(Exchange ex, AdminStatements.Admin admin) {
         if (admin.kind() == AdminStatements.Kind.STATUS) {
-            serve(ex, TextResultSet.payloads(List.of("Variable_name", "Value"), AdminStatements.status(runtime, context),
-                    session.deprecateEof(), session.status, (session.extended & Capabilities.MARIADB_KEPT) != 0));
+            // counting entries may scan the store: off the event loop, like every store call
+            submit(ex, () -> AdminStatements.status(runtime, context), rows -> serve(ex,
+                    TextResultSet.payloads(List.of("Variable_name", "Value"), rows, session.deprecateEof(),
+                            session.status, (session.extended & Capabilities.MARIADB_KEPT) != 0)));
             return;
         }
         TableName table = admin.table();
