@@ -15,7 +15,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,17 +38,13 @@ class MariaDbClientIT {
     static void startProxy() throws Exception {
         TestEnv.requireRedis();
         prefix = Db.uniquePrefix();
-        CacheConfig cache = CacheConfig.parse(Map.of("sqlcache.redis", TestEnv.REDIS_URL, "sqlcache.prefix", prefix,
-                "sqlcache.timeoutMs", "2000"), k -> null);
+        CacheConfig cache = ProxyTests.redisCache(prefix);
         proxy = new ProxyServer(ProxyTests.config(cache)).start();
     }
 
     @AfterAll
     static void stopProxy() throws Exception {
-        if (proxy != null) {
-            proxy.context().runtime().store().flushAll();
-            proxy.close();
-        }
+        ProxyTests.stop(proxy);
     }
 
     @BeforeEach

@@ -11,7 +11,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,19 +36,14 @@ class PreparedParameterTypesIT {
     @BeforeAll
     static void startProxy() throws Exception {
         TestEnv.requireRedis();
-        CacheConfig cache = CacheConfig.parse(Map.of("sqlcache.redis", TestEnv.REDIS_URL, "sqlcache.prefix",
-                Db.uniquePrefix()), k -> null);
+        CacheConfig cache = ProxyTests.redisCache(Db.uniquePrefix());
         // with a catalog login: without one the proxy caches nothing, and these tests need hits
         proxy = new ProxyServer(ProxyTests.config(cache)).start();
     }
 
     @AfterAll
     static void stopProxy() throws Exception {
-        if (proxy != null) {
-            // this test's keys only: the prefix is unique
-            proxy.context().runtime().store().flushAll();
-            proxy.close();
-        }
+        ProxyTests.stop(proxy);
     }
 
     @BeforeEach

@@ -11,7 +11,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,17 +43,13 @@ class ProxyAuthPluginIT {
             Db.exec(c, "CREATE USER '" + user + "'@'%' IDENTIFIED VIA ed25519 USING PASSWORD('" + PASSWORD + "')",
                     "GRANT SELECT ON " + ProxyTests.database() + ".* TO '" + user + "'@'%'");
         }
-        CacheConfig cache = CacheConfig.parse(Map.of("sqlcache.redis", TestEnv.REDIS_URL, "sqlcache.prefix",
-                Db.uniquePrefix(), "sqlcache.timeoutMs", "2000"), k -> null);
+        CacheConfig cache = ProxyTests.redisCache(Db.uniquePrefix());
         proxy = new ProxyServer(ProxyTests.config(cache)).start();
     }
 
     @AfterAll
     static void tearDown() throws Exception {
-        if (proxy != null) {
-            proxy.context().runtime().store().flushAll();
-            proxy.close();
-        }
+        ProxyTests.stop(proxy);
         try (Connection c = TestEnv.mysql()) {
             Db.exec(c, "DROP USER IF EXISTS '" + user + "'@'%'");
             if (installedPlugin) {

@@ -40,16 +40,12 @@ class ProxyDependenciesIT {
     }
 
     private static CacheConfig cache() {
-        return CacheConfig.parse(Map.of("sqlcache.redis", TestEnv.REDIS_URL, "sqlcache.prefix", prefix,
-                "sqlcache.timeoutMs", "2000"), k -> null);
+        return ProxyTests.redisCache(prefix);
     }
 
     @AfterAll
     static void stopProxy() throws Exception {
-        if (proxy != null) {
-            proxy.context().runtime().store().flushAll();
-            proxy.close();
-        }
+        ProxyTests.stop(proxy);
     }
 
     @AfterEach

@@ -52,18 +52,13 @@ class ProxyIT {
             assertThat(c.isValid(2)).isTrue();
         }
         prefix = Db.uniquePrefix();
-        CacheConfig cache = CacheConfig.parse(Map.of("sqlcache.redis", TestEnv.REDIS_URL, "sqlcache.prefix", prefix),
-                k -> null);
+        CacheConfig cache = ProxyTests.redisCache(prefix);
         proxy = new ProxyServer(ProxyTests.config(cache)).start();
     }
 
     @AfterAll
     static void stopProxy() throws Exception {
-        if (proxy != null) {
-            // this test's keys only: the prefix is unique
-            proxy.context().runtime().store().flushAll();
-            proxy.close();
-        }
+        ProxyTests.stop(proxy);
     }
 
     @BeforeEach

@@ -18,7 +18,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,16 +52,12 @@ class ProxyRobustnessIT {
     }
 
     private static CacheConfig cache() {
-        return CacheConfig.parse(Map.of("sqlcache.redis", TestEnv.REDIS_URL, "sqlcache.prefix", prefix,
-                "sqlcache.timeoutMs", "2000"), k -> null);
+        return ProxyTests.redisCache(prefix);
     }
 
     @AfterAll
     static void stopProxy() throws Exception {
-        if (proxy != null) {
-            proxy.context().runtime().store().flushAll();
-            proxy.close();
-        }
+        ProxyTests.stop(proxy);
     }
 
     @BeforeEach

@@ -46,6 +46,23 @@ final class ProxyTests {
                 .withCatalog(p.getOrDefault("user", "root"), p.getOrDefault("password", ""));
     }
 
+    /**
+     * The test Redis under {@code prefix} (unique per test class), with a store timeout long
+     * enough that a loaded machine cannot turn an expected hit into a bypass.
+     */
+    static CacheConfig redisCache(String prefix) {
+        return CacheConfig.parse(Map.of("sqlcache.redis", TestEnv.REDIS_URL, "sqlcache.prefix", prefix,
+                "sqlcache.timeoutMs", "2000"), k -> null);
+    }
+
+    /** Deletes the proxy's keys (its prefix is the test's own) and closes it; null-safe. */
+    static void stop(ProxyServer proxy) throws Exception {
+        if (proxy != null) {
+            proxy.context().runtime().store().flushAll();
+            proxy.close();
+        }
+    }
+
     /** The test URL with the proxy's address instead of the server's. */
     static String proxyUrl(int proxyPort, String extra) {
         String url = TestEnv.MYSQL_URL.replace(BACKEND.getHost() + ":" + backendPort(), "127.0.0.1:" + proxyPort);

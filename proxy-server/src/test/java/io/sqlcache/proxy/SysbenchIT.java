@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -71,8 +70,7 @@ class SysbenchIT {
 
     @Test
     void oltpReadWriteThroughTheProxyHasNoErrorsAndReadsAfterItEqualTheServer() throws Exception {
-        CacheConfig cache = CacheConfig.parse(Map.of("sqlcache.redis", TestEnv.REDIS_URL, "sqlcache.prefix", prefix,
-                "sqlcache.timeoutMs", "2000"), k -> null);
+        CacheConfig cache = ProxyTests.redisCache(prefix);
         try (ProxyServer proxy = new ProxyServer(ProxyTests.config(cache)).start()) {
             try {
                 int port = proxy.port();
