@@ -24,9 +24,11 @@ import java.util.function.Function;
  * @param prefix        the prefix of every store key
  * @param timeoutMillis how long one store call may take before the query goes to the database
  * @param breakerMillis how long a failed store is skipped before it is tried again
+ * @param localCopyBytes encoded bytes of decoded entries kept in this JVM per cache (hits reuse
+ *                      them instead of decoding, and with Redis instead of fetching them); 0: none
  */
 public record CacheConfig(String redis, int ttlSeconds, int maxRows, long maxBytes, boolean enabled,
-        String prefix, int timeoutMillis, int breakerMillis) {
+        String prefix, int timeoutMillis, int breakerMillis, long localCopyBytes) {
 
     public static final String PREFIX = "sqlcache.";
     public static final int DEFAULT_TTL_SECONDS = 300;
@@ -35,6 +37,7 @@ public record CacheConfig(String redis, int ttlSeconds, int maxRows, long maxByt
     public static final String DEFAULT_KEY_PREFIX = "sqlcache:";
     public static final int DEFAULT_TIMEOUT_MILLIS = 200;
     public static final int DEFAULT_BREAKER_MILLIS = 1_000;
+    public static final long DEFAULT_LOCAL_COPY_BYTES = 16L << 20;
 
     /** Every accepted key, with what a user may give it (for error messages and the README). */
     public static final Map<String, String> KEYS = keys();
@@ -53,6 +56,7 @@ public record CacheConfig(String redis, int ttlSeconds, int maxRows, long maxByt
         m.put("sqlcache.prefix", "a non-empty key prefix without spaces");
         m.put("sqlcache.timeoutMs", "milliseconds, 1 to 60000");
         m.put("sqlcache.breakerMs", "milliseconds, 0 to 3600000");
+        m.put("sqlcache.localCopyBytes", "bytes, 0 to 4294967296");
         return Map.copyOf(m);
     }
 
@@ -93,7 +97,8 @@ public record CacheConfig(String redis, int ttlSeconds, int maxRows, long maxByt
         }
         int timeout = (int) number(settings, null, "sqlcache.timeoutMs", null, DEFAULT_TIMEOUT_MILLIS, 1, 60_000);
         int breaker = (int) number(settings, null, "sqlcache.breakerMs", null, DEFAULT_BREAKER_MILLIS, 0, 3_600_000);
-        return new CacheConfig(redis, ttl, maxRows, maxBytes, enabled, prefix, timeout, breaker);
+        long localCopy = number(settings, null, "sqlcache.localCopyBytes", null, DEFAULT_LOCAL_COPY_BYTES, 0, 4L << 30);
+        return new CacheConfig(redis, ttl, maxRows, maxBytes, enabled, prefix, timeout, breaker, localCopy);
     }
 
     private static final Set<String> REDIS_SCHEMES = Set.of("redis", "rediss", "redis-sentinel", "rediss-sentinel",
@@ -162,6 +167,6 @@ public record CacheConfig(String redis, int ttlSeconds, int maxRows, long maxByt
     public String toString() {
         return "CacheConfig[store=" + redisForDisplay() + ", ttl=" + ttlSeconds + "s, maxRows=" + maxRows
                 + ", maxBytes=" + maxBytes + ", enabled=" + enabled + ", prefix=" + prefix + ", timeoutMs="
-                + timeoutMillis + ", breakerMs=" + breakerMillis + "]";
+                + timeoutMillis + ", breakerMs=" + breakerMillis + ", localCopyBytes=" + localCopyBytes + "]";
     }
 }

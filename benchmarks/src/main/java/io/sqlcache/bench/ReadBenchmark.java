@@ -21,7 +21,10 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code direct}: mysql-connector-j alone;</li>
  *   <li>{@code handwritten}: {@link Handwritten}, every read a Redis hit;</li>
  *   <li>{@code sqlcache-redis-hit}, {@code sqlcache-local-hit}: the driver with Redis or the
- *       in-process store, every read a hit (the keys are stored in setup);</li>
+ *       in-process store, every read a hit (the keys are stored in setup). With Redis the driver
+ *       holds a decoded copy of each entry it stored or read, so a hit fetches only the versions;</li>
+ *   <li>{@code sqlcache-redis-hit-cold}: the same with {@code sqlcache.localCopyBytes=0}, so every
+ *       hit fetches and decodes the entry, as the first hit of an entry another process stored;</li>
  *   <li>{@code sqlcache-miss}: the driver with Redis, every read a new key (the salt counts up),
  *       so each one looks up, queries and stores;</li>
  *   <li>{@code floor}: a raw Lettuce GET of the bytes of an entry the driver stored, decoded with
@@ -32,7 +35,8 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Thread)
 public class ReadBenchmark extends BaseBenchmark {
 
-    @Param({"direct", "handwritten", "sqlcache-redis-hit", "sqlcache-local-hit", "sqlcache-miss", "floor"})
+    @Param({"direct", "handwritten", "sqlcache-redis-hit", "sqlcache-redis-hit-cold", "sqlcache-local-hit",
+            "sqlcache-miss", "floor"})
     public String variant;
 
     @Param({"POINT", "RANGE", "JOIN"})
@@ -60,9 +64,10 @@ public class ReadBenchmark extends BaseBenchmark {
                 conn = BenchEnv.direct();
                 handwritten = new Handwritten(s, conn, prefix);
             }
-            case "sqlcache-redis-hit", "sqlcache-miss", "floor" ->
+            case "sqlcache-redis-hit", "sqlcache-redis-hit-cold", "sqlcache-miss", "floor" ->
                     conn = BenchEnv.sqlcache("sqlcache.redis=" + BenchEnv.REDIS_URL + "&sqlcache.prefix=" + prefix
-                            + (variant.equals("sqlcache-miss") ? "&sqlcache.ttl=120" : ""));
+                            + (variant.equals("sqlcache-miss") ? "&sqlcache.ttl=120" : "")
+                            + (variant.equals("sqlcache-redis-hit-cold") ? "&sqlcache.localCopyBytes=0" : ""));
             case "sqlcache-local-hit" -> conn = BenchEnv.sqlcache("sqlcache.prefix=" + prefix);
             default -> throw new IllegalArgumentException("unknown variant " + variant);
         }
@@ -131,7 +136,7 @@ public class ReadBenchmark extends BaseBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
-        if (variant.equals("sqlcache-miss") || variant.equals("sqlcache-redis-hit") || variant.equals("floor")
+        if (variant.equals("sqlcache-miss") || variant.startsWith("sqlcache-redis-hit") || variant.equals("floor")
                 || variant.equals("handwritten")) {
             try (RawRedis cleanup = new RawRedis()) {
                 cleanup.deleteAll(prefix);

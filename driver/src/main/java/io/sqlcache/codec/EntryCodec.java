@@ -36,7 +36,7 @@ import java.util.Set;
 public final class EntryCodec {
 
     /** Version of the body layout; bump it whenever the layout changes, old entries then become misses. */
-    static final byte FORMAT_VERSION = 1;
+    static final byte FORMAT_VERSION = 2;
     /**
      * Version byte of a {@link RawEntry} (the proxy's raw packets). Distinct from every
      * {@link #FORMAT_VERSION}, so either decoder refuses the other kind with a CodecException.
@@ -258,6 +258,7 @@ public final class EntryCodec {
             long[] versions = e.versions();
             out.writeVarInt(versions.length, true);
             out.writeLongs(versions, 0, versions.length);
+            out.writeLong(e.expiresAtMillis());
             CachedRows rows = e.rows();
             List<ColumnMeta> columns = rows.columns();
             int n = columns.size();
@@ -294,6 +295,7 @@ public final class EntryCodec {
             byte[] keyMaterial = readBytes(in);
             int versionCount = readLength(in, 8);
             long[] versions = in.readLongs(versionCount);
+            long expiresAtMillis = in.readLong();
             int n = readLength(in, 1);
             List<ColumnMeta> columns = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
@@ -322,7 +324,7 @@ public final class EntryCodec {
                     throw new Forged("bad strings flag " + flag);
                 }
             }
-            return new CacheEntry(keyMaterial, versions, new CachedRows(columns, values, strings));
+            return new CacheEntry(keyMaterial, versions, expiresAtMillis, new CachedRows(columns, values, strings));
         }
 
         private static void writeMeta(Output out, ColumnMeta c) {

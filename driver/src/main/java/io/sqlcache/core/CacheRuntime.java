@@ -33,6 +33,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * One cache: a store, the SQL analyzer, the codec and the counters, shared by every connection
@@ -45,8 +47,6 @@ public final class CacheRuntime {
 
     private static final System.Logger LOG = System.getLogger(CacheRuntime.class.getName());
     private static final ConcurrentHashMap<CacheConfig, CacheRuntime> RUNTIMES = new ConcurrentHashMap<>();
-    /** Encoded bytes of the decoded entries kept per runtime. */
-    static final long DECODED_MAX_BYTES = 16L << 20;
     private static final ScheduledExecutorService RETRY = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sqlcache-bump-retry");
         t.setDaemon(true);
@@ -66,19 +66,36 @@ public final class CacheRuntime {
     private final AtomicBoolean retryScheduled = new AtomicBoolean();
     /** When remembered bumps last all landed (wall clock, ms): the end of this JVM's outage window. */
     private volatile long pendingClearedAtMillis;
-    /** Recently decoded entries by key, bounded by their encoded size (decoded rows take a few times more). */
-    private final Cache<String, Decoded> decoded = Caffeine.newBuilder()
-            .maximumWeight(DECODED_MAX_BYTES)
-            .weigher((String k, Decoded d) -> d.bytes().length + 64)
-            .build();
+    /**
+     * Recently decoded entries by key, bounded by their encoded size (decoded rows take a few
+     * times more). With a remote store they are also local copies: see {@link #read}.
+     */
+    private final Cache<String, Decoded> decoded; // null: sqlcache.localCopyBytes=0
     /** Keys whose results were over the limits: for a TTL they go straight to the database, read once. */
     private final Cache<String, Boolean> uncacheable;
     /** Views, triggers and cascades: trusted at most the TTL (or a minute), see {@link Dependencies}. */
     private final Dependencies dependencies;
+    /** True when the store is remote (Redis): a hit may then be served from a local copy. */
+    private final boolean localCopies;
+    /** Wall clock in ms, for entry expiry (tests move it). */
+    private final LongSupplier clock;
+    private final LongAdder localCopyHits = new LongAdder();
 
     CacheRuntime(CacheConfig config, CacheStore store) {
+        this(config, store, System::currentTimeMillis);
+    }
+
+    CacheRuntime(CacheConfig config, CacheStore store, LongSupplier clock) {
         this.config = config;
         this.store = store;
+        this.clock = clock;
+        // 0 bytes: no copies at all (a Caffeine cache of weight 0 would still hold an entry
+        // until its asynchronous maintenance runs)
+        this.decoded = config.localCopyBytes() == 0 ? null : Caffeine.newBuilder()
+                .maximumWeight(config.localCopyBytes())
+                .weigher((String k, Decoded d) -> d.bytes().length + 64)
+                .build();
+        this.localCopies = config.redis() != null && decoded != null;
         this.analyzer = new SqlAnalyzer(10_000);
         this.keys = new VersionKeys(config.prefix());
         this.uncacheable = Caffeine.newBuilder().maximumSize(10_000)
@@ -142,9 +159,33 @@ public final class CacheRuntime {
     /**
      * Looks up the entry for {@code key} and the versions of {@code tables} (resolved) in one
      * round trip. Never throws.
+     *
+     * <p>With a remote store, when this process holds a decoded copy of the entry, the round trip
+     * asks for the versions only, and the copy is served if they still equal the versions it was
+     * stored under and it has not expired. That is exactly the condition under which the stored
+     * entry would be served (an entry is valid for as long as the versions it was computed under
+     * are current, whoever holds its bytes), so the answer is the same as a full lookup's, without
+     * moving and decoding the entry on every hit. If the versions moved, the full lookup follows
+     * (another process may have stored the entry for the new versions): a second round trip,
+     * only on the first read after a write.
      */
     public Lookup read(KeyMaterial key, Collection<TableName> tables) {
         String entryKey = keys.entryKey(key.hash());
+        long now = clock.getAsLong();
+        if (localCopies) {
+            Decoded copy = decoded.getIfPresent(entryKey);
+            if (copy != null && now < copy.entry().expiresAtMillis()
+                    && KeyMaterial.matches(key, copy.entry().keyMaterial())) {
+                long[] current = currentVersions(tables);
+                if (current == null) {
+                    return Lookup.UNAVAILABLE;
+                }
+                if (Arrays.equals(copy.entry().versions(), current)) {
+                    localCopyHits.increment();
+                    return new Lookup(copy.entry().rows(), entryKey, current);
+                }
+            }
+        }
         CacheStore.Lookup found = fetch(entryKey, tables);
         if (found == null) {
             return Lookup.UNAVAILABLE;
@@ -152,7 +193,8 @@ public final class CacheRuntime {
         if (found.entry() != null) {
             try {
                 CacheEntry entry = decode(entryKey, found.entry());
-                if (KeyMaterial.matches(key, entry.keyMaterial()) && Arrays.equals(entry.versions(), found.versions())) {
+                if (KeyMaterial.matches(key, entry.keyMaterial()) && Arrays.equals(entry.versions(), found.versions())
+                        && now < entry.expiresAtMillis()) {
                     return new Lookup(entry.rows(), entryKey, found.versions());
                 }
             } catch (CodecException e) {
@@ -173,6 +215,9 @@ public final class CacheRuntime {
      * checked by the caller every time.
      */
     private CacheEntry decode(String entryKey, byte[] bytes) throws CodecException {
+        if (decoded == null) {
+            return codec.decode(bytes);
+        }
         Decoded last = decoded.getIfPresent(entryKey);
         if (last != null && (last.bytes() == bytes || Arrays.equals(last.bytes(), bytes))) {
             return last.entry();
@@ -193,7 +238,18 @@ public final class CacheRuntime {
      */
     public void write(Lookup miss, KeyMaterial key, CachedRows rows, int ttlSeconds) {
         RaceHooks.run(RaceHooks.beforeStore);
-        put(miss.entryKey(), codec.encode(new CacheEntry(key.bytes(), miss.versions(), rows)), ttlSeconds);
+        CacheEntry entry = new CacheEntry(key.bytes(), miss.versions(), clock.getAsLong() + ttlSeconds * 1000L, rows);
+        byte[] bytes = codec.encode(entry);
+        if (put(miss.entryKey(), bytes, ttlSeconds) && decoded != null) {
+            // the copy a next hit in this process serves (see read): valid under the same
+            // versions as the stored bytes, and the same bytes if the store hands them back
+            decoded.put(miss.entryKey(), new Decoded(bytes, entry));
+        }
+    }
+
+    /** Hits served from a local copy of the entry after a versions-only round trip (see {@link #read}). */
+    public long localCopyHits() {
+        return localCopyHits.sum();
     }
 
     /**
@@ -212,17 +268,32 @@ public final class CacheRuntime {
         }
     }
 
-    /** Stores encoded bytes unless they are over {@code maxBytes}. Never throws. */
-    private void put(String entryKey, byte[] bytes, int ttlSeconds) {
+    /** Like {@link #fetch}, for the versions only. */
+    private long[] currentVersions(Collection<TableName> tables) {
+        if (!pendingBumps.isEmpty() && !flushPendingBumps()) {
+            return null;
+        }
+        try {
+            return store.versions(keys.forRead(tables));
+        } catch (StoreException e) {
+            storeFailed("lookup", e);
+            return null;
+        }
+    }
+
+    /** Stores encoded bytes unless they are over {@code maxBytes}; true when stored. Never throws. */
+    private boolean put(String entryKey, byte[] bytes, int ttlSeconds) {
         if (bytes.length > config.maxBytes()) {
             metrics.bypass("result over " + config.maxBytes() + " bytes");
-            return;
+            return false;
         }
         try {
             store.put(entryKey, bytes, ttlSeconds);
             metrics.stored();
+            return true;
         } catch (StoreException e) {
             storeFailed("put", e);
+            return false;
         }
     }
 

@@ -24,6 +24,15 @@ public interface CacheStore extends AutoCloseable {
      */
     Lookup lookup(String entryKey, List<String> versionKeys) throws StoreException;
 
+    /**
+     * The current versions of {@code versionKeys}, without any entry: what a reader that already
+     * holds an entry needs to know whether it still matches. Missing keys are created as in
+     * {@link #lookup}.
+     *
+     * @return the versions, in key order
+     */
+    long[] versions(List<String> versionKeys) throws StoreException;
+
     /** Stores an entry that expires after {@code ttlSeconds} (at least 1). */
     void put(String entryKey, byte[] value, int ttlSeconds) throws StoreException;
 

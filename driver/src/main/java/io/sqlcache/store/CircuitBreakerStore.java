@@ -141,6 +141,11 @@ public final class CircuitBreakerStore implements CacheStore {
     }
 
     @Override
+    public long[] versions(List<String> versionKeys) throws StoreException {
+        return guarded(() -> delegate.versions(versionKeys));
+    }
+
+    @Override
     public void put(String entryKey, byte[] value, int ttlSeconds) throws StoreException {
         guarded(() -> {
             delegate.put(entryKey, value, ttlSeconds);

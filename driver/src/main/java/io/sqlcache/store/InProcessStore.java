@@ -83,11 +83,16 @@ public final class InProcessStore implements CacheStore {
     @Override
     public Lookup lookup(String entryKey, List<String> versionKeys) {
         Stored s = entries.getIfPresent(entryKey);
+        return new Lookup(s == null ? null : s.bytes, versions(versionKeys));
+    }
+
+    @Override
+    public long[] versions(List<String> versionKeys) {
         long[] v = new long[versionKeys.size()];
         for (int i = 0; i < v.length; i++) {
             v[i] = versions.computeIfAbsent(versionKeys.get(i), k -> Versions.random());
         }
-        return new Lookup(s == null ? null : s.bytes, v);
+        return v;
     }
 
     @Override

@@ -231,27 +231,43 @@ public final class RedisStore implements CacheStore {
 
     @Override
     public Lookup lookup(String entryKey, List<String> versionKeys) throws StoreException {
+        // the entry and the versions in one MGET: one command, one reply, one round trip
+        // (DESIGN.md, a read, step 3); a GET and an MGET pipelined cost two writes and two
+        // wake-ups of the waiting thread (benchmarks/results/REPORT.md, "hot path")
+        String[] keys = new String[versionKeys.size() + 1];
+        keys[0] = entryKey;
+        for (int i = 0; i < versionKeys.size(); i++) {
+            keys[i + 1] = versionKeys.get(i);
+        }
+        long[] versions = new long[versionKeys.size()];
+        List<KeyValue<String, byte[]>> kvs = mgetVersions(keys, 1, versionKeys, versions, "lookup");
+        return new Lookup(kvs.get(0).hasValue() ? kvs.get(0).getValue() : null, versions);
+    }
+
+    @Override
+    public long[] versions(List<String> versionKeys) throws StoreException {
+        long[] versions = new long[versionKeys.size()];
+        mgetVersions(versionKeys.toArray(new String[0]), 0, versionKeys, versions, "versions");
+        return versions;
+    }
+
+    /**
+     * MGETs {@code keys}, whose version keys start at {@code first}, into {@code versions},
+     * creating missing version keys (a second round trip, only then). Returns the MGET's reply.
+     */
+    private List<KeyValue<String, byte[]>> mgetVersions(String[] keys, int first, List<String> versionKeys,
+                                                        long[] versions, String op) throws StoreException {
         try {
             RedisClusterAsyncCommands<String, byte[]> cmd = commands();
             long deadline = System.nanoTime() + awaitNanos;
-            // the entry and the versions in one MGET: one command, one reply, one round trip
-            // (DESIGN.md, a read, step 3); a GET and an MGET pipelined cost two writes and two
-            // wake-ups of the waiting thread (benchmarks/results/REPORT.md, "hot path")
-            String[] keys = new String[versionKeys.size() + 1];
-            keys[0] = entryKey;
-            for (int i = 0; i < versionKeys.size(); i++) {
-                keys[i + 1] = versionKeys.get(i);
-            }
             List<KeyValue<String, byte[]>> kvs = await(cmd.mget(keys), deadline, "MGET");
             if (kvs.size() != keys.length) {
                 throw new StoreException(description + ": MGET answered " + kvs.size()
                         + " values for " + keys.length + " keys");
             }
-            byte[] entry = kvs.get(0).hasValue() ? kvs.get(0).getValue() : null;
-            long[] versions = new long[versionKeys.size()];
             List<Integer> missing = null;
             for (int i = 0; i < versions.length; i++) {
-                KeyValue<String, byte[]> kv = kvs.get(i + 1);
+                KeyValue<String, byte[]> kv = kvs.get(i + first);
                 if (kv.hasValue()) {
                     versions[i] = Versions.decode(versionKeys.get(i), kv.getValue());
                 } else {
@@ -264,9 +280,9 @@ public final class RedisStore implements CacheStore {
             if (missing != null) {
                 createMissing(cmd, versionKeys, missing, versions);
             }
-            return new Lookup(entry, versions);
+            return kvs;
         } catch (RuntimeException e) {
-            throw failure("lookup", e);
+            throw failure(op, e);
         }
     }
 

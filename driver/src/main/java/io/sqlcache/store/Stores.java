@@ -119,6 +119,11 @@ public final class Stores {
         }
 
         @Override
+        public long[] versions(List<String> versionKeys) throws StoreException {
+            return store().versions(versionKeys);
+        }
+
+        @Override
         public void put(String entryKey, byte[] value, int ttlSeconds) throws StoreException {
             store().put(entryKey, value, ttlSeconds);
         }

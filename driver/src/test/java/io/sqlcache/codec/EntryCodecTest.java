@@ -76,12 +76,13 @@ class EntryCodecTest {
         overrides.add(strings);
         overrides.add(null);
         return new CacheEntry("SELECT 1\u0000user".getBytes(StandardCharsets.UTF_8), new long[] {Long.MIN_VALUE, 0, 42},
-                new CachedRows(columns, values, overrides));
+                1_700_000_000_123L, new CachedRows(columns, values, overrides));
     }
 
     private static void assertSameEntry(CacheEntry actual, CacheEntry expected) {
         assertThat(actual.keyMaterial()).isEqualTo(expected.keyMaterial());
         assertThat(actual.versions()).isEqualTo(expected.versions());
+        assertThat(actual.expiresAtMillis()).isEqualTo(expected.expiresAtMillis());
         assertThat(actual.rows().columns()).isEqualTo(expected.rows().columns());
         assertThat(actual.rows().rowCount()).isEqualTo(expected.rows().rowCount());
         for (int r = 0; r < expected.rows().rowCount(); r++) {
@@ -139,7 +140,7 @@ class EntryCodecTest {
                         false, 0, true, false, true, false, true, false, true),
                 new ColumnMeta("", "", "", "", "", Types.BIT, "BIT", "[B", 64, 0, 0, true, 64, false, true, false, true,
                         false, true, false));
-        CacheEntry e = new CacheEntry(new byte[0], new long[0], new CachedRows(columns, List.of(), List.of()));
+        CacheEntry e = new CacheEntry(new byte[0], new long[0], Long.MAX_VALUE, new CachedRows(columns, List.of(), List.of()));
         CacheEntry d = codec.decode(codec.encode(e));
         assertThat(d.rows().columns()).isEqualTo(columns);
         assertThat(d.rows().rowCount()).isZero();
@@ -149,7 +150,7 @@ class EntryCodecTest {
 
     @Test
     void zeroColumnsAndManyColumnsRoundTrip() throws Exception {
-        CacheEntry none = new CacheEntry(new byte[] {1}, new long[] {1},
+        CacheEntry none = new CacheEntry(new byte[] {1}, new long[] {1}, 0,
                 new CachedRows(List.of(), List.of(new Object[0], new Object[0]), Arrays.asList(null, null)));
         assertThat(codec.decode(codec.encode(none)).rows().rowCount()).isEqualTo(2);
 

@@ -49,7 +49,7 @@ class RawEntryCodecTest {
     void driverAndProxyEntriesAreNeverMistakenForEachOther() {
         byte[] raw = codec.encodeRaw(sample());
         assertThatThrownBy(() -> codec.decode(raw)).isInstanceOf(CodecException.class);
-        byte[] driver = codec.encode(new CacheEntry(new byte[] {1}, new long[] {1},
+        byte[] driver = codec.encode(new CacheEntry(new byte[] {1}, new long[] {1}, 0,
                 new CachedRows(List.of(), List.of(), List.of())));
         assertThatThrownBy(() -> codec.decodeRaw(driver)).isInstanceOf(CodecException.class);
     }

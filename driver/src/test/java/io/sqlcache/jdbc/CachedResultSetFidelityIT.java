@@ -185,7 +185,7 @@ class CachedResultSetFidelityIT {
             ResultSetCapture.Capture capture = ResultSetCapture.capture(real, 10_000, 1 << 20, false);
             assertThat(capture.refusal()).isNull();
             EntryCodec codec = new EntryCodec();
-            byte[] bytes = codec.encode(new CacheEntry(new byte[] {1}, new long[] {7}, capture.rows()));
+            byte[] bytes = codec.encode(new CacheEntry(new byte[] {1}, new long[] {7}, Long.MAX_VALUE, capture.rows()));
             return new CachedResultSet(codec.decode(bytes).rows(), s);
         }
     }

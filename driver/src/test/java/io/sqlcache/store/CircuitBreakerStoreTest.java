@@ -30,6 +30,11 @@ class CircuitBreakerStoreTest {
         boolean closed;
 
         @Override
+        public long[] versions(List<String> versionKeys) throws StoreException {
+            return lookup("", versionKeys).versions();
+        }
+
+        @Override
         public Lookup lookup(String entryKey, List<String> versionKeys) throws StoreException {
             calls.incrementAndGet();
             if (unchecked != null) {

@@ -248,6 +248,33 @@ class RedisStoreIT {
         }
     }
 
+    @Test
+    void versionsAloneAgreeWithALookupAndCreateMissingKeys() throws Exception {
+        List<String> keys = List.of(prefix + "t:x", prefix + "t:y");
+        long[] created = store.versions(keys);
+        assertThat(raw.get(keys.get(0))).isEqualTo(Long.toString(created[0]));
+        assertThat(raw.get(keys.get(1))).isEqualTo(Long.toString(created[1]));
+        assertThat(store.lookup(prefix + "q", keys).versions()).containsExactly(created);
+        store.bump(List.of(keys.get(1)));
+        long[] after = store.versions(keys);
+        assertThat(after[0]).isEqualTo(created[0]);
+        assertThat(after[1]).isNotEqualTo(created[1]);
+    }
+
+    @Test
+    void versionsAloneAreOneMgetWithoutTheEntry() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             RedisStore s = new RedisStore(redis.uri(), prefix)) {
+            List<String> keys = List.of(prefix + "t:a", prefix + "t:b");
+            s.versions(keys);
+            redis.command("CONFIG", "RESETSTAT");
+            s.versions(keys);
+            assertThat(calls(redis, "mget")).isEqualTo(1);
+            assertThat(calls(redis, "get")).isZero();
+            assertThat(calls(redis, "set")).isZero();
+        }
+    }
+
     /** Calls of one command since the last reset, from INFO commandstats. */
     private static long calls(RedisServerProcess redis, String command) {
         String info = redis.command("INFO", "commandstats");
