@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the benchmarks jar, creates the schema if needed, runs the JMH suite and writes the report.
 #   benchmarks/run.sh          full run (2 forks, 3x2 s warmup, 5x2 s measurement): ~25 min on 2 cores,
-#                              writes benchmarks/results/ (jmh-result.json, jmh-output.txt, REPORT.md, latency.png)
+#                              writes benchmarks/results/ (jmh-result.json.gz, jmh-output.txt, REPORT.md, latency.png;
+#                              the previous run's JSON becomes before.json.gz, the "before" of the report)
 #   benchmarks/run.sh quick    CI-sized (2 forks, 1x1 s warmup, 2x1 s measurement): ~8 min,
 #                              writes benchmarks/target/quick/
 #   BENCH='ReadBenchmark' benchmarks/run.sh quick   only the benchmarks matching a regex
@@ -21,9 +22,20 @@ case "$mode" in
     *) echo "usage: $0 [full|quick]" >&2; exit 2 ;;
 esac
 mkdir -p "$out"
+# the previous full run is the "before" of this one's report
+before=benchmarks/results/before.json.gz
+if [ "$mode" = full ]; then
+    if [ -f "$out/jmh-result.json.gz" ]; then
+        cp "$out/jmh-result.json.gz" "$before"
+    elif [ -f "$out/jmh-result.json" ]; then
+        gzip -9 -c "$out/jmh-result.json" > "$before"
+    fi
+    rm -f "$out/jmh-result.json" "$out/jmh-result.json.gz"
+fi
 echo "before the run: $(cat /proc/loadavg)" > "$out/load.txt"
 # -f 2 always: the issue asks for two forks at least, whatever the mode
 java -jar "$jar" "${BENCH:-.*Benchmark}" -f 2 "${opts[@]}" -prof gc \
     -rf json -rff "$out/jmh-result.json" | tee "$out/jmh-output.txt"
 echo "after the run: $(cat /proc/loadavg)" >> "$out/load.txt"
-java -cp "$jar" io.sqlcache.bench.ReportWriter "$out/jmh-result.json" "$out" benchmarks/results/before-hotpath.json
+gzip -9 -f "$out/jmh-result.json"
+java -cp "$jar" io.sqlcache.bench.ReportWriter "$out/jmh-result.json.gz" "$out" "$before"

@@ -9,6 +9,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
 import javax.imageio.ImageIO;
 
 /**
@@ -26,7 +28,7 @@ import javax.imageio.ImageIO;
  * ratios, the machine) and {@code latency.png} (latency per variant and shape, log scale).
  * Plain Java2D: no charting dependency.
  *
- * <p>Usage: {@code ReportWriter <jmh-result.json> <out-dir> [<baseline.json>]}; the baseline, when
+ * <p>Usage: {@code ReportWriter <jmh-result.json[.gz]> <out-dir> [<baseline.json[.gz]>]}; the baseline, when
  * given, adds a before/after table.
  */
 public final class ReportWriter {
@@ -48,7 +50,7 @@ public final class ReportWriter {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: ReportWriter <jmh-result.json> <out-dir> [<baseline.json>]");
+            System.err.println("usage: ReportWriter <jmh-result.json[.gz]> <out-dir> [<baseline.json[.gz]>]");
             System.exit(2);
         }
         Map<String, Row> rows = read(Path.of(args[0]));
@@ -73,7 +75,13 @@ public final class ReportWriter {
 
     static Map<String, Row> read(Path json) throws IOException {
         Map<String, Row> rows = new LinkedHashMap<>();
-        for (JsonNode b : new ObjectMapper().readTree(json.toFile())) {
+        JsonNode all;
+        // run.sh keeps the raw JSON gzipped (sample-time histograms make it ~12 MB, ~1 MB gzipped)
+        try (InputStream in = json.getFileName().toString().endsWith(".gz")
+                ? new GZIPInputStream(Files.newInputStream(json)) : Files.newInputStream(json)) {
+            all = new ObjectMapper().readTree(in);
+        }
+        for (JsonNode b : all) {
             String name = b.get("benchmark").asText();
             String[] parts = name.split("\\.");
             String bench = parts[parts.length - 2];
@@ -213,9 +221,10 @@ public final class ReportWriter {
             md.append('\n');
         }
         if (baseline != null) {
-            md.append("\n## Before and after the hot-path work\n\n");
+            md.append("\n## Before and after\n\n");
             md.append("Before: `").append(Path.of(baselineSource).getFileName())
-                    .append("` (same benchmarks on the driver before the changes, a shorter run: 1 fork).\n\n");
+                    .append("`, the previous full run of the same suite, kept by `run.sh` (see NOTES below for what"
+                            + " changed in between; a variant that is new has no before).\n\n");
             md.append("| benchmark | parameters | before mean | after mean | before p50 | after p50 | before B/op | after B/op |\n");
             md.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
             for (Row b : baseline.values()) {
