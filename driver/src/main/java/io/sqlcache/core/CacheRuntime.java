@@ -27,6 +27,11 @@ import java.util.Collection;
 import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -347,6 +352,49 @@ public final class CacheRuntime {
         if (found == null) {
             return RawLookup.UNAVAILABLE;
         }
+        return rawAnswer(key, entryKey, found);
+    }
+
+    /**
+     * {@link #readRaw} without blocking the caller, for the proxy's event loops: the same single
+     * store round trip, asked with {@link CacheStore#lookupAsync}, and the same checks (key
+     * material, versions). The stage never fails and completes within about the store's
+     * timeout; the answer (decoding included) is computed on {@code executor}, so the caller's
+     * continuation runs there too, never on a store thread.
+     *
+     * <p>While failed bumps wait to be retried, the answer is {@link RawLookup#UNAVAILABLE}
+     * without asking the store: landing them would block, and until they land this process
+     * must not trust the store (see {@link #read}). The background retry lands them.
+     *
+     * @param executor where to decode and complete, such as the channel's event loop; not null
+     */
+    public CompletionStage<RawLookup> readRawAsync(KeyMaterial key, Collection<TableName> tables, Executor executor) {
+        Objects.requireNonNull(executor, "executor");
+        if (!pendingBumps.isEmpty()) {
+            scheduleRetry();
+            return CompletableFuture.completedFuture(RawLookup.UNAVAILABLE);
+        }
+        String entryKey = keys.entryKey(key.hash());
+        CompletionStage<CacheStore.Lookup> stage;
+        try {
+            stage = store.lookupAsync(entryKey, keys.forRead(tables));
+        } catch (RuntimeException e) {
+            // the contract says the stage fails instead; I4 all the same
+            stage = CompletableFuture.failedFuture(new StoreException("lookup failed: " + e, e));
+        }
+        return stage.handleAsync((found, e) -> {
+            if (e != null) {
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                storeFailed("lookup", cause instanceof StoreException se ? se
+                        : new StoreException(String.valueOf(cause), cause));
+                return RawLookup.UNAVAILABLE;
+            }
+            return rawAnswer(key, entryKey, found);
+        }, executor);
+    }
+
+    /** A hit when the entry's key material and versions match the current ones, else a miss under them. */
+    private RawLookup rawAnswer(KeyMaterial key, String entryKey, CacheStore.Lookup found) {
         if (found.entry() != null) {
             try {
                 RawEntry entry = codec.decodeRaw(found.entry());

@@ -139,12 +139,31 @@ public final class Dependencies {
      * @param tables    resolved table names (schema non-null)
      */
     public Reads expandRead(String server, CatalogConnector connector, Collection<TableName> tables) {
+        return expandRead(server, connector, tables, true);
+    }
+
+    /**
+     * {@link #expandRead} from the models already loaded and fresh, without blocking: no
+     * catalog query, no lock. For event loops, which then ask {@link #expandRead} elsewhere
+     * when this says it cannot answer.
+     *
+     * @return the same answer {@link #expandRead} would give, or {@code null} when a model of
+     *         a schema involved is missing or stale and would have to be loaded
+     */
+    public Reads expandReadIfLoaded(String server, Collection<TableName> tables) {
+        return expandRead(server, null, tables, false);
+    }
+
+    private Reads expandRead(String server, CatalogConnector connector, Collection<TableName> tables, boolean load) {
         Set<TableName> out = new LinkedHashSet<>(tables);
         Deque<TableName> work = new ArrayDeque<>(tables);
         try (Loader loader = new Loader(server(server), connector)) {
             while (!work.isEmpty()) {
                 TableName t = work.pop();
-                SchemaModel m = loader.model(t.schema());
+                SchemaModel m = load ? loader.model(t.schema()) : loader.loadedModel(t.schema());
+                if (m == null) {
+                    return null;
+                }
                 if (m.unreadable() != null) {
                     return Reads.bypassing("catalog of schema " + t.schema() + " unreadable: " + m.unreadable());
                 }
@@ -258,6 +277,13 @@ public final class Dependencies {
         Loader(Server server, CatalogConnector connector) {
             this.server = server;
             this.connector = connector;
+        }
+
+        /** The schema's model when it is loaded and fresh, else {@code null}; never loads nor waits. */
+        SchemaModel loadedModel(String schema) {
+            long generation = GENERATION.get();
+            SchemaModel m = server.schemas.get(schema);
+            return fresh(m, nanoClock.getAsLong(), generation) ? m : null;
         }
 
         SchemaModel model(String schema) {

@@ -1,6 +1,8 @@
 package io.sqlcache.store;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Where entries and table versions live.
@@ -32,6 +34,26 @@ public interface CacheStore extends AutoCloseable {
      * @return the versions, in key order
      */
     long[] versions(List<String> versionKeys) throws StoreException;
+
+    /**
+     * {@link #lookup} without blocking the caller: for event loops, which must never wait on a
+     * store. The stage completes with the same answer, or exceptionally with a
+     * {@link StoreException} (possibly wrapped in a {@code CompletionException}) within about
+     * the store's command timeout; it is never left incomplete. Callbacks may run on a thread
+     * of the store's (a Redis I/O thread): continue elsewhere with an {@code ...Async} stage.
+     *
+     * <p>The default runs {@link #lookup} on the caller's thread, which is fine for a store
+     * that answers from memory; a store that does I/O must override it.
+     */
+    default CompletionStage<Lookup> lookupAsync(String entryKey, List<String> versionKeys) {
+        try {
+            return CompletableFuture.completedFuture(lookup(entryKey, versionKeys));
+        } catch (StoreException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(new StoreException("store failed unexpectedly: " + e, e));
+        }
+    }
 
     /** Stores an entry that expires after {@code ttlSeconds} (at least 1). */
     void put(String entryKey, byte[] value, int ttlSeconds) throws StoreException;

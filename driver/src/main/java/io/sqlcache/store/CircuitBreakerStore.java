@@ -3,6 +3,9 @@ package io.sqlcache.store;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
@@ -138,6 +141,42 @@ public final class CircuitBreakerStore implements CacheStore {
     @Override
     public Lookup lookup(String entryKey, List<String> versionKeys) throws StoreException {
         return guarded(() -> delegate.lookup(entryKey, versionKeys));
+    }
+
+    /**
+     * The delegate's asynchronous lookup under the same rules: an open breaker fails the stage at
+     * once without touching the delegate, and the stage's outcome closes or opens the breaker as
+     * a blocking call's would. The stage fails only with a {@link StoreException}.
+     */
+    @Override
+    public CompletionStage<Lookup> lookupAsync(String entryKey, List<String> versionKeys) {
+        State trial;
+        try {
+            trial = admit();
+        } catch (StoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletionStage<Lookup> stage;
+        try {
+            stage = delegate.lookupAsync(entryKey, versionKeys);
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Lookup> out = new CompletableFuture<>();
+        stage.whenComplete((found, e) -> {
+            if (e == null) {
+                if (trial != null) {
+                    state.compareAndSet(trial, CLOSED);
+                }
+                out.complete(found);
+                return;
+            }
+            state.set(new State(Kind.OPEN, nanoTime.getAsLong()));
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            out.completeExceptionally(cause instanceof StoreException ? cause
+                    : new StoreException("store failed unexpectedly: " + cause, cause));
+        });
+        return out;
     }
 
     @Override

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -231,59 +232,175 @@ public final class RedisStore implements CacheStore {
 
     @Override
     public Lookup lookup(String entryKey, List<String> versionKeys) throws StoreException {
-        // the entry and the versions in one MGET: one command, one reply, one round trip
-        // (DESIGN.md, a read, step 3); a GET and an MGET pipelined cost two writes and two
-        // wake-ups of the waiting thread (benchmarks/results/REPORT.md, "hot path")
+        MgetReply reply = mget(mgetKeys(entryKey, versionKeys), versionKeys, "lookup");
+        return new Lookup(reply.entry, reply.versions);
+    }
+
+    @Override
+    public long[] versions(List<String> versionKeys) throws StoreException {
+        return mget(versionKeys.toArray(new String[0]), versionKeys, "versions").versions;
+    }
+
+    /**
+     * One MGET of {@code keys} (the entry key, if any, then the version keys), creating missing
+     * version keys (a second round trip, only then).
+     */
+    private MgetReply mget(String[] keys, List<String> versionKeys, String op) throws StoreException {
+        try {
+            RedisClusterAsyncCommands<String, byte[]> cmd = commands();
+            long deadline = System.nanoTime() + awaitNanos;
+            MgetReply reply = parseMget(keys, versionKeys, await(cmd.mget(keys), deadline, "MGET"));
+            if (reply.missing != null) {
+                createMissing(cmd, versionKeys, reply.missing, reply.versions);
+            }
+            return reply;
+        } catch (RuntimeException e) {
+            throw failure(op, e);
+        }
+    }
+
+    /**
+     * The same MGET (and, only for missing version keys, the same second round trip) as
+     * {@link #lookup}, chained on Lettuce's futures instead of awaited: no thread waits. Before
+     * the first connect, the connect is chained too. The stage completes on a Lettuce thread
+     * (or a timer thread on timeout), within about twice the command timeout (plus the connect
+     * timeout while connecting), failing only with a {@link StoreException}.
+     */
+    @Override
+    public CompletionStage<Lookup> lookupAsync(String entryKey, List<String> versionKeys) {
+        CompletableFuture<Lookup> result;
+        long bound;
+        try {
+            CompletableFuture<StatefulConnection<String, byte[]>> conn = connectionFuture();
+            // Lettuce's command timeout bounds each command; this bound is the safety net for a
+            // future that would never complete, as awaitNanos is for the blocking calls
+            bound = 2 * awaitNanos + (conn.isDone() ? 0 : connectAwaitNanos);
+            String[] keys = mgetKeys(entryKey, versionKeys);
+            result = conn.thenCompose(c -> {
+                RedisClusterAsyncCommands<String, byte[]> cmd = backend.commands(c);
+                return cmd.mget(keys).thenCompose(kvs -> {
+                    MgetReply reply;
+                    try {
+                        reply = parseMget(keys, versionKeys, kvs);
+                    } catch (StoreException e) {
+                        throw new CompletionException(e);
+                    }
+                    if (reply.missing == null) {
+                        return CompletableFuture.completedFuture(new Lookup(reply.entry, reply.versions));
+                    }
+                    return createMissingAsync(cmd, versionKeys, reply)
+                            .thenApply(versions -> new Lookup(reply.entry, versions));
+                });
+            }).toCompletableFuture();
+        } catch (StoreException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(failure("lookup", e));
+        }
+        CompletableFuture<Lookup> out = new CompletableFuture<>();
+        result.orTimeout(bound, TimeUnit.NANOSECONDS).whenComplete((found, e) -> {
+            if (e == null) {
+                out.complete(found);
+            } else {
+                out.completeExceptionally(asyncFailure(e));
+            }
+        });
+        return out;
+    }
+
+    /** A failure of a chained call as the blocking calls report it. */
+    private StoreException asyncFailure(Throwable e) {
+        Throwable cause = e;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof StoreException se) {
+            return se;
+        }
+        if (cause instanceof TimeoutException) {
+            return new StoreException(description + ": lookup timed out after "
+                    + TimeUnit.NANOSECONDS.toMillis(commandTimeoutNanos) + " ms", cause);
+        }
+        return new StoreException(description + ": lookup failed: " + redact(String.valueOf(cause.getMessage())), cause);
+    }
+
+    /** The entry key then the version keys: one MGET, one reply, one round trip (DESIGN.md, a read, step 3). */
+    private static String[] mgetKeys(String entryKey, List<String> versionKeys) {
+        // a GET and an MGET pipelined cost two writes and two wake-ups of the waiting thread
+        // (benchmarks/results/REPORT.md, "hot path")
         String[] keys = new String[versionKeys.size() + 1];
         keys[0] = entryKey;
         for (int i = 0; i < versionKeys.size(); i++) {
             keys[i + 1] = versionKeys.get(i);
         }
-        long[] versions = new long[versionKeys.size()];
-        List<KeyValue<String, byte[]>> kvs = mgetVersions(keys, 1, versionKeys, versions, "lookup");
-        return new Lookup(kvs.get(0).hasValue() ? kvs.get(0).getValue() : null, versions);
+        return keys;
     }
 
-    @Override
-    public long[] versions(List<String> versionKeys) throws StoreException {
-        long[] versions = new long[versionKeys.size()];
-        mgetVersions(versionKeys.toArray(new String[0]), 0, versionKeys, versions, "versions");
-        return versions;
+    /** What one MGET said: the entry, the versions that exist, the indexes of those that do not (or null). */
+    private record MgetReply(byte[] entry, long[] versions, List<Integer> missing) {
     }
 
-    /**
-     * MGETs {@code keys}, whose version keys start at {@code first}, into {@code versions},
-     * creating missing version keys (a second round trip, only then). Returns the MGET's reply.
-     */
-    private List<KeyValue<String, byte[]>> mgetVersions(String[] keys, int first, List<String> versionKeys,
-                                                        long[] versions, String op) throws StoreException {
-        try {
-            RedisClusterAsyncCommands<String, byte[]> cmd = commands();
-            long deadline = System.nanoTime() + awaitNanos;
-            List<KeyValue<String, byte[]>> kvs = await(cmd.mget(keys), deadline, "MGET");
-            if (kvs.size() != keys.length) {
-                throw new StoreException(description + ": MGET answered " + kvs.size()
-                        + " values for " + keys.length + " keys");
+    private MgetReply parseMget(String[] keys, List<String> versionKeys, List<KeyValue<String, byte[]>> kvs)
+            throws StoreException {
+        if (kvs.size() != keys.length) {
+            throw new StoreException(description + ": MGET answered " + kvs.size()
+                    + " values for " + keys.length + " keys");
+        }
+        // the entry, when asked for, comes first
+        int first = keys.length - versionKeys.size();
+        byte[] entry = first == 1 && kvs.get(0).hasValue() ? kvs.get(0).getValue() : null;
+        long[] versions = new long[versionKeys.size()];
+        List<Integer> missing = null;
+        for (int i = 0; i < versions.length; i++) {
+            KeyValue<String, byte[]> kv = kvs.get(i + first);
+            if (kv.hasValue()) {
+                versions[i] = Versions.decode(versionKeys.get(i), kv.getValue());
+            } else {
+                if (missing == null) {
+                    missing = new ArrayList<>();
+                }
+                missing.add(i);
             }
-            List<Integer> missing = null;
-            for (int i = 0; i < versions.length; i++) {
-                KeyValue<String, byte[]> kv = kvs.get(i + first);
-                if (kv.hasValue()) {
-                    versions[i] = Versions.decode(versionKeys.get(i), kv.getValue());
-                } else {
-                    if (missing == null) {
-                        missing = new ArrayList<>();
+        }
+        return new MgetReply(entry, versions, missing);
+    }
+
+    /** {@link #createMissing} chained: the same SET NX and GET pipeline, the same outcome rules. */
+    private CompletableFuture<long[]> createMissingAsync(RedisClusterAsyncCommands<String, byte[]> cmd,
+                                                         List<String> keys, MgetReply reply) {
+        List<Integer> missing = reply.missing;
+        long[] versions = reply.versions;
+        int n = missing.size();
+        long[] candidates = new long[n];
+        CompletableFuture<?>[] all = new CompletableFuture<?>[2 * n];
+        List<CompletableFuture<String>> sets = new ArrayList<>(n);
+        List<CompletableFuture<byte[]>> gets = new ArrayList<>(n);
+        for (int j = 0; j < n; j++) {
+            String key = keys.get(missing.get(j));
+            candidates[j] = Versions.random();
+            sets.add(cmd.set(key, Versions.encode(candidates[j]), SetArgs.Builder.nx()).toCompletableFuture());
+            gets.add(cmd.get(key).toCompletableFuture());
+            all[2 * j] = sets.get(j);
+            all[2 * j + 1] = gets.get(j);
+        }
+        return CompletableFuture.allOf(all).thenApply(done -> {
+            for (int j = 0; j < n; j++) {
+                String key = keys.get(missing.get(j));
+                byte[] current = gets.get(j).join();
+                try {
+                    if (current != null) {
+                        versions[missing.get(j)] = Versions.decode(key, current);
+                    } else if ("OK".equals(sets.get(j).join())) {
+                        versions[missing.get(j)] = candidates[j];
+                    } else {
+                        throw new StoreException(description + ": version key " + key + " vanished while being created");
                     }
-                    missing.add(i);
+                } catch (StoreException e) {
+                    throw new CompletionException(e);
                 }
             }
-            if (missing != null) {
-                createMissing(cmd, versionKeys, missing, versions);
-            }
-            return kvs;
-        } catch (RuntimeException e) {
-            throw failure(op, e);
-        }
+            return versions;
+        });
     }
 
     /**
@@ -457,6 +574,16 @@ public final class RedisStore implements CacheStore {
      * attempt failed. Concurrent callers share one attempt.
      */
     private RedisClusterAsyncCommands<String, byte[]> commands() throws StoreException {
+        CompletableFuture<StatefulConnection<String, byte[]>> current = connectionFuture();
+        StatefulConnection<String, byte[]> c = await(current, System.nanoTime() + connectAwaitNanos, "connect");
+        return backend.commands(c);
+    }
+
+    /**
+     * The shared connection, or the attempt that makes it (started here when there is none yet
+     * or the last one failed; concurrent callers share one attempt). Never blocks.
+     */
+    private CompletableFuture<StatefulConnection<String, byte[]>> connectionFuture() throws StoreException {
         while (true) {
             if (closed) {
                 throw new StoreException(description + ": store is closed");
@@ -480,8 +607,7 @@ public final class RedisStore implements CacheStore {
                 }
                 current = attempt;
             }
-            StatefulConnection<String, byte[]> c = await(current, System.nanoTime() + connectAwaitNanos, "connect");
-            return backend.commands(c);
+            return current;
         }
     }
 

@@ -124,6 +124,15 @@ public final class Stores {
         }
 
         @Override
+        public java.util.concurrent.CompletionStage<Lookup> lookupAsync(String entryKey, List<String> versionKeys) {
+            if (closed.get()) {
+                return java.util.concurrent.CompletableFuture.failedFuture(
+                        new StoreException("store handle is closed: " + store.describe()));
+            }
+            return store.lookupAsync(entryKey, versionKeys);
+        }
+
+        @Override
         public void put(String entryKey, byte[] value, int ttlSeconds) throws StoreException {
             store().put(entryKey, value, ttlSeconds);
         }

@@ -123,6 +123,24 @@ class CircuitBreakerStoreTest {
     }
 
     @Test
+    void lookupAsyncFollowsTheSameBreaker() throws Exception {
+        fake.failing = true;
+        assertThat(breaker.lookupAsync("q", List.of()).toCompletableFuture())
+                .failsWithin(Duration.ZERO).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(StoreException.class);
+        assertThat(breaker.isOpen()).as("an async failure opens").isTrue();
+        fake.failing = false;
+        int before = fake.calls.get();
+        assertThat(breaker.lookupAsync("q", List.of()).toCompletableFuture())
+                .failsWithin(Duration.ZERO).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withMessageContaining("circuit open");
+        assertThat(fake.calls.get()).as("open: the delegate is not asked").isEqualTo(before);
+        advance(OPEN);
+        assertThat(breaker.lookupAsync("q", List.of("a")).toCompletableFuture().get().versions()).hasSize(1);
+        assertThat(breaker.isOpen()).as("the trial's success closes").isFalse();
+    }
+
+    @Test
     void failureOpensAndOpenFailsFastWithoutCallingTheDelegate() {
         openIt();
         assertThat(breaker.isOpen()).isTrue();

@@ -117,6 +117,32 @@ class RedisStoreFailureIT {
     }
 
     @Test
+    void lookupAsyncOfAPausedOrDeadServerFailsWithStoreExceptionInBoundedTime() throws Exception {
+        try (RedisStore store = new RedisStore(redis.uri(), prefix)) {
+            roundTrip(store);
+            redis.pause();
+            StoreException e = failsFast(() -> asyncLookup(store));
+            assertThat(e.getMessage()).contains("timed out");
+            redis.resume();
+            eventuallySucceeds(() -> asyncLookup(store));
+            redis.kill();
+            failsFast(() -> asyncLookup(store));
+        }
+    }
+
+    /** The async lookup awaited by the test (never by the store): its failure as the StoreException it carries. */
+    private void asyncLookup(RedisStore store) throws StoreException {
+        try {
+            store.lookupAsync(prefix + "q", versions).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            assertThat(e.getCause()).isInstanceOf(StoreException.class);
+            throw (StoreException) e.getCause();
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the stage was never completed", e);
+        }
+    }
+
+    @Test
     void interruptedCallerGetsStoreExceptionAndKeepsItsInterruptFlag() throws Exception {
         try (RedisStore store = new RedisStore(redis.uri(), prefix)) {
             roundTrip(store);

@@ -83,6 +83,23 @@ class RedisStoreIT {
     }
 
     @Test
+    void lookupAsyncAnswersAsLookupAndCreatesMissingVersionsOnce() throws Exception {
+        String entry = prefix + "q:async";
+        byte[] value = {9, 8, 7};
+        store.put(entry, value, 60);
+        List<String> keys = List.of(prefix + "t:x", prefix + "t:y");
+        // both version keys are missing: the chained second round trip creates them
+        CacheStore.Lookup async = store.lookupAsync(entry, keys).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(async.entry()).containsExactly(value);
+        assertThat(raw.get(prefix + "t:x")).isEqualTo(Long.toString(async.versions()[0]));
+        assertThat(raw.get(prefix + "t:y")).isEqualTo(Long.toString(async.versions()[1]));
+        CacheStore.Lookup blocking = store.lookup(entry, keys);
+        assertThat(blocking.versions()).containsExactly(async.versions());
+        assertThat(store.lookupAsync(prefix + "q:absent", keys).toCompletableFuture().get(10, TimeUnit.SECONDS).entry())
+                .isNull();
+    }
+
+    @Test
     void putSetsTheTtl() throws Exception {
         String entry = prefix + "q:ttl";
         store.put(entry, new byte[] {1}, 37);

@@ -64,6 +64,7 @@ final class AdminStatements {
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("hits", Long.toString(s.hits())));
         rows.add(List.of("misses", Long.toString(s.misses())));
+        rows.add(List.of("coalesced", Long.toString(context.coalescer().coalesced())));
         rows.add(List.of("bypasses", Long.toString(s.totalBypasses())));
         for (Map.Entry<String, Long> e : s.bypasses().entrySet()) {
             rows.add(List.of("bypass: " + e.getKey(), Long.toString(e.getValue())));

@@ -49,6 +49,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -58,13 +60,19 @@ import java.util.function.Consumer;
  * streamed back (captured for the cache when cacheable). Commands are handled one at a time;
  * packets a client sends ahead are queued and reading from the client pauses meanwhile.
  *
- * <p>Every field is confined to the event loop; blocking work (SQL analysis, store calls) runs
- * on the context's workers and comes back through {@link #submit}.
+ * <p>Every field is confined to the event loop, which never blocks. A cacheable read seen before
+ * is planned there and its store lookup is asynchronous ({@link CacheRuntime#readRawAsync}), so
+ * a hit never leaves the event loop; other blocking work (parsing a new text, loading a catalog
+ * model, storing a miss, bumping versions) runs on the context's workers and comes back through
+ * {@link #submit}. Misses of the same entry under the same versions are coalesced
+ * ({@link Coalescer}).
  */
 public final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private static final System.Logger LOG = System.getLogger(ClientConnection.class.getName());
     private static final ParamValue[] NO_PARAMS = new ParamValue[0];
+    /** How long a coalesced miss waits for another session's result before it forwards its own. */
+    static final long MAX_COALESCED_WAIT_MS = 10_000;
     /** Why nothing is cached without a catalog login. */
     static final String NO_CATALOG = "no catalog access (set --catalog-user)";
 
@@ -358,6 +366,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         long capturedBytes;
         int ttl;
         boolean relayed;
+        /** A leader's flight of coalesced misses, ended with its command. */
+        Coalescer.Flight flight;
+        /** Waiting for another session's result (a coalesced miss). */
+        boolean waiting;
+        ScheduledFuture<?> waitLimit;
 
         Exchange(Command command, Packet request) {
             this.command = command;
@@ -463,23 +476,36 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         ex.sql = d.text;
+        SqlAnalysis known = d.trusted ? context.knownRead(d.text) : null;
+        if (known != null) {
+            // a cacheable read seen before: no hop to a worker on the hit path
+            analysed(ex, d, known);
+            return;
+        }
         submit(ex, () -> runtime.analyze(d.text), a -> {
-            ex.analysis = a;
-            if (a.kind() == StatementKind.READ) {
-                String reason = d.trusted ? null : "text not decodable in the connection's character set";
-                if (reason == null) {
-                    Session.ReadDecision plan = session.planRead(a);
-                    if (plan.bypass() == null) {
-                        cachedRead(ex, a, plan, NO_PARAMS, "text");
-                        return;
-                    }
-                    reason = plan.bypass();
-                }
-                metrics.bypass(reason);
+            if (d.trusted) {
+                context.rememberRead(d.text, a);
             }
-            classifyWrite(ex, a, d.trusted);
-            forwardStatement(ex);
+            analysed(ex, d, a);
         });
+    }
+
+    private void analysed(Exchange ex, Decoded d, SqlAnalysis a) {
+        ex.analysis = a;
+        if (a.kind() == StatementKind.READ) {
+            String reason = d.trusted ? null : "text not decodable in the connection's character set";
+            if (reason == null) {
+                Session.ReadDecision plan = session.planRead(a);
+                if (plan.bypass() == null) {
+                    cachedRead(ex, a, plan, NO_PARAMS, "text");
+                    return;
+                }
+                reason = plan.bypass();
+            }
+            metrics.bypass(reason);
+        }
+        classifyWrite(ex, a, d.trusted);
+        forwardStatement(ex);
     }
 
     private void prepare(Exchange ex) {
@@ -658,43 +684,131 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         WriteSet written = new WriteSet();
         written.add(session.writeSet.tables(), session.writeSet.unknown());
         Set<TableName> named = plan.tables();
-        submit(ex, () -> {
-            // views read their base tables: the entry depends on those too, as in the driver
-            Dependencies.Reads reads = runtime.dependencies().expandRead(context.catalogServer(), catalog, named);
-            if (reads.bypass() != null) {
-                return new Lookup(reads.bypass(), null);
-            }
-            if (inTransaction && written.touches(reads.tables())) {
-                return new Lookup("table written in this transaction", null);
-            }
-            return new Lookup(null, runtime.readRaw(key, reads.tables()));
-        }, found -> {
-            if (found.bypass() != null) {
-                ex.key = null;
-                metrics.bypass(found.bypass());
-                forward(ex, Expect.RESULT);
-                return;
-            }
-            CacheRuntime.RawLookup lookup = found.lookup();
-            if (lookup.hit()) {
-                metrics.hit();
-                serve(ex, lookup.packets());
-                return;
-            }
-            if (!lookup.available()) {
-                metrics.bypass("store unavailable");
-                forward(ex, Expect.RESULT);
-                return;
-            }
-            metrics.miss();
-            ex.lookup = lookup;
-            ex.capture = new ArrayList<>();
+        // views read their base tables: the entry depends on those too, as in the driver
+        Dependencies.Reads reads = runtime.dependencies().expandReadIfLoaded(context.catalogServer(), named);
+        if (reads != null) {
+            lookUp(ex, reads, inTransaction, written);
+            return;
+        }
+        // a model to load from the catalog: JDBC, off the event loop
+        submit(ex, () -> runtime.dependencies().expandRead(context.catalogServer(), catalog, named),
+                r -> lookUp(ex, r, inTransaction, written));
+    }
+
+    /**
+     * Asks the store without blocking the event loop: the answer comes back on this channel's
+     * event loop (decoded there), and only then does this exchange go on. Nothing else of this
+     * session runs meanwhile (commands are handled one at a time), so pipelined commands are
+     * still answered in order.
+     */
+    private void lookUp(Exchange ex, Dependencies.Reads reads, boolean inTransaction, WriteSet written) {
+        String bypass = reads.bypass();
+        if (bypass == null && inTransaction && written.touches(reads.tables())) {
+            bypass = "table written in this transaction";
+        }
+        if (bypass != null) {
+            ex.key = null;
+            metrics.bypass(bypass);
             forward(ex, Expect.RESULT);
+            return;
+        }
+        runtime.readRawAsync(ex.key, reads.tables(), client.eventLoop()).whenComplete((lookup, e) -> {
+            if (!client.eventLoop().inEventLoop()) {
+                // the event loop refused the continuation: it is shutting down, and so is this connection
+                closeNow();
+                return;
+            }
+            if (current != ex || phase != Phase.COMMAND) {
+                return;
+            }
+            try {
+                looked(ex, e == null ? lookup : CacheRuntime.RawLookup.UNAVAILABLE);
+            } catch (RuntimeException failure) {
+                LOG.log(Level.WARNING, "sqlcache proxy: internal error, closing the connection", failure);
+                closeNow();
+            }
         });
     }
 
-    /** A read's expansion and store lookup: a bypass reason, or what the store said. */
-    private record Lookup(String bypass, CacheRuntime.RawLookup lookup) {
+    private void looked(Exchange ex, CacheRuntime.RawLookup lookup) {
+        if (lookup.hit()) {
+            metrics.hit();
+            serve(ex, lookup.packets());
+            return;
+        }
+        if (!lookup.available()) {
+            metrics.bypass("store unavailable");
+            forward(ex, Expect.RESULT);
+            return;
+        }
+        metrics.miss();
+        ex.lookup = lookup;
+        Coalescer.Joined joined = context.coalescer().leadOrJoin(lookup.entryKey(), ex.key.bytes(), lookup.versions(),
+                payloads -> {
+                    try {
+                        client.eventLoop().execute(() -> onLeaderDone(ex, payloads));
+                    } catch (RejectedExecutionException e) {
+                        // this connection's event loop is shutting down: nothing to answer
+                    }
+                });
+        switch (joined.role()) {
+            case WAITER -> {
+                ex.waiting = true;
+                // a leader stalled by its own slow client must not hold this one for longer
+                ex.waitLimit = client.eventLoop().schedule(() -> onLeaderDone(ex, null),
+                        MAX_COALESCED_WAIT_MS, TimeUnit.MILLISECONDS);
+                Runnable hook = Coalescer.afterJoin;
+                if (hook != null) {
+                    hook.run();
+                }
+            }
+            case LEADER -> {
+                ex.flight = joined.flight();
+                ex.capture = new ArrayList<>();
+                forward(ex, Expect.RESULT);
+            }
+            default -> {
+                ex.capture = new ArrayList<>();
+                forward(ex, Expect.RESULT);
+            }
+        }
+    }
+
+    /**
+     * A waiter's leader is done: answer from its packets as a hit of its entry would, or, when
+     * it had none (failed, refused, not cacheable, gone) or took too long, forward this
+     * session's own query as an uncoalesced miss.
+     */
+    private void onLeaderDone(Exchange ex, List<byte[]> payloads) {
+        if (current != ex || phase != Phase.COMMAND || !ex.waiting) {
+            return; // already answered, given up, or closed
+        }
+        ex.waiting = false;
+        if (ex.waitLimit != null) {
+            ex.waitLimit.cancel(false);
+            ex.waitLimit = null;
+        }
+        try {
+            if (payloads != null) {
+                context.coalescer().served();
+                serve(ex, payloads);
+            } else {
+                ex.capture = new ArrayList<>();
+                forward(ex, Expect.RESULT);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "sqlcache proxy: internal error, closing the connection", e);
+            closeNow();
+        }
+    }
+
+    /** Ends the flight this exchange leads, if any: its waiters get {@code payloads} or forward their own. */
+    private static void endFlight(Exchange ex, List<byte[]> payloads) {
+        Coalescer.Flight f = ex.flight;
+        if (f != null) {
+            ex.flight = null;
+            f.end(payloads);
+        }
     }
 
     /**
@@ -865,11 +979,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (ex.capture != null && ok && t.singleResultSet() && t.warnings() == 0
                 && (after & ServerStatus.SESSION_STATE_CHANGED) == 0) {
             List<byte[]> packets = ex.capture;
+            // the waiters get what a hit of the entry stored below would give them
+            endFlight(ex, packets);
             CacheRuntime.RawLookup lookup = ex.lookup;
             KeyMaterial key = ex.key;
             int ttl = ex.ttl;
             store = () -> runtime.writeRaw(lookup, key, packets, ttl);
         }
+        endFlight(ex, null);
         Set<TableName> bump = new HashSet<>();
         boolean unknown = false;
         boolean inTransaction = (after & ServerStatus.IN_TRANS) != 0;
@@ -915,6 +1032,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void complete(Exchange ex) {
+        endFlight(ex, null);
         if (current != ex) {
             return;
         }
@@ -1001,6 +1119,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         Exchange ex = current;
         current = null;
         queue.clear();
+        if (ex != null) {
+            endFlight(ex, null);
+            if (ex.waitLimit != null) {
+                ex.waitLimit.cancel(false);
+            }
+        }
         if (session != null) {
             // a write whose answer we did not see, or an open transaction's writes: outcome unknown, bump
             Set<TableName> tables = new HashSet<>(session.writeSet.tables());

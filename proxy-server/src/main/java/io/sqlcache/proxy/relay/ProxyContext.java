@@ -6,6 +6,8 @@ import io.sqlcache.core.CacheRuntime;
 import javax.net.ssl.SSLException;
 import io.sqlcache.invalidate.CatalogConnector;
 import io.sqlcache.proxy.ProxyConfig;
+import io.sqlcache.sql.SqlAnalysis;
+import io.sqlcache.sql.StatementKind;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -29,6 +31,15 @@ public final class ProxyContext {
     private final LongAdder refused = new LongAdder();
     private final LongAdder protocolErrors = new LongAdder();
     private volatile boolean shuttingDown;
+    private final Coalescer coalescer = new Coalescer();
+    /**
+     * Analyses of cacheable reads by text, so that a repeated text is planned on the event loop
+     * without a hop to a worker (the runtime's analyzer may parse, which must not run there).
+     * Cleared when full: a bound, not an eviction policy.
+     */
+    private final ConcurrentHashMap<String, SqlAnalysis> readAnalyses = new ConcurrentHashMap<>();
+    static final int MAX_READ_ANALYSES = 10_000;
+    static final int MAX_ANALYSED_TEXT = 16 * 1024;
 
     /**
      * @param workers runs blocking store calls and SQL analysis; owned by the caller
@@ -79,6 +90,27 @@ public final class ProxyContext {
 
     public CacheRuntime runtime() {
         return runtime;
+    }
+
+    /** Coalesced misses of every connection of this proxy. */
+    Coalescer coalescer() {
+        return coalescer;
+    }
+
+    /** The analysis of a cacheable read seen before, or null (then analyse it off the event loop). */
+    SqlAnalysis knownRead(String sql) {
+        return readAnalyses.get(sql);
+    }
+
+    /** Remembers {@code a} for {@link #knownRead} when it is a cacheable read (the only ones asked for). */
+    void rememberRead(String sql, SqlAnalysis a) {
+        if (a.kind() != StatementKind.READ || !a.cacheable() || sql.length() > MAX_ANALYSED_TEXT) {
+            return;
+        }
+        if (readAnalyses.size() >= MAX_READ_ANALYSES) {
+            readAnalyses.clear();
+        }
+        readAnalyses.put(sql, a);
     }
 
     ExecutorService workers() {
