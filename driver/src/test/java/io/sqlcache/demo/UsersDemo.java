@@ -14,7 +14,8 @@ import java.sql.Statement;
  * UPDATE from another connection, and the fresh read. It prints what the cache did and how
  * many SELECTs reached the server (MariaDB's own {@code Com_select} counter).
  *
- * <p>Run with {@code bin/demo} (in-process store) or {@code bin/demo redis://127.0.0.1:6379}.
+ * <p>Run with {@code bin/demo} (in-process store) or {@code bin/demo redis://127.0.0.1:6379}; a
+ * second argument adds URL parameters, such as {@code sqlcache.timeoutMs=2000}.
  */
 public final class UsersDemo {
 
@@ -26,7 +27,8 @@ public final class UsersDemo {
         String redis = args.length > 0 ? args[0] : null;
         String url = "jdbc:sqlcache:" + mysql.substring("jdbc:".length())
                 + (redis == null ? "" : (mysql.contains("?") ? "&" : "?") + "sqlcache.redis=" + redis)
-                + (mysql.contains("?") || redis != null ? "&" : "?") + "sqlcache.ttl=300";
+                + (mysql.contains("?") || redis != null ? "&" : "?") + "sqlcache.ttl=300"
+                + (args.length > 1 ? "&" + args[1] : "");
         System.out.println("URL:   " + url);
         System.out.println("store: " + (redis == null ? "in-process (pass a redis:// URI to use Redis)" : redis));
 
