@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * A materialized result: column metadata and the rows' values.
@@ -84,17 +84,18 @@ public final class CachedRows {
      * the one object that was published first.
      *
      * @param type the class of the derived structure, not null
-     * @param make builds it; not null, must not return null
+     * @param make builds it from these rows; not null, must not return null (a method reference
+     *             such as {@code Memo::new} keeps the call free of allocation once built)
      * @return the shared instance (or an unshared one as said above), never null
      */
-    public <T> T derived(Class<T> type, Supplier<? extends T> make) {
+    public <T> T derived(Class<T> type, Function<CachedRows, ? extends T> make) {
         Object d = DERIVED.getAcquire(this);
         if (d == null) {
-            T made = Objects.requireNonNull(make.get(), "derived");
+            T made = Objects.requireNonNull(make.apply(this), "derived");
             Object witness = DERIVED.compareAndExchange(this, null, made);
             d = witness == null ? made : witness;
         }
-        return type.isInstance(d) ? type.cast(d) : make.get();
+        return type.isInstance(d) ? type.cast(d) : make.apply(this);
     }
 
     @Override

@@ -55,15 +55,15 @@ final class GetterMemo {
     /** [kind * columns + column]: null, or one slot per row. */
     private final Object[][] tables;
 
-    private GetterMemo(int rows, int columns) {
-        this.rows = rows;
-        this.columns = columns;
+    private GetterMemo(CachedRows rows) {
+        this.rows = rows.rowCount();
+        this.columns = rows.columns().size();
         this.tables = new Object[KINDS.length * columns][];
     }
 
     /** The memo shared by every result set over {@code rows}; thread-safe. */
     static GetterMemo of(CachedRows rows) {
-        return rows.derived(GetterMemo.class, () -> new GetterMemo(rows.rowCount(), rows.columns().size()));
+        return rows.derived(GetterMemo.class, GetterMemo::new);
     }
 
     /** The kept value of a cell (row and column from 0), or null when nobody computed it yet. */
