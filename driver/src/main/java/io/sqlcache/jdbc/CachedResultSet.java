@@ -64,6 +64,8 @@ public final class CachedResultSet implements ResultSet {
     private final CachedRows rows;
     private final Statement statement;
     private final List<ColumnMeta> columns;
+    /** Converted values shared with every other result set over the same rows. */
+    private final GetterMemo memo;
     /** -1 before the first row, rowCount after the last. */
     private int position = -1;
     private boolean closed;
@@ -80,6 +82,7 @@ public final class CachedResultSet implements ResultSet {
         this.rows = java.util.Objects.requireNonNull(rows, "rows");
         this.statement = statement;
         this.columns = rows.columns();
+        this.memo = GetterMemo.of(rows);
     }
 
     // ---- state and navigation ------------------------------------------------------------
@@ -366,15 +369,76 @@ public final class CachedResultSet implements ResultSet {
     private String text(int column, Object value) {
         String[] overrides = rows.strings().get(position);
         String s = overrides == null ? null : overrides[column - 1];
-        return s != null ? s : String.valueOf(value);
+        if (s != null) {
+            return s;
+        }
+        if (value instanceof String str) {
+            return str;
+        }
+        Object kept = memo.get(GetterMemo.Kind.STRING, position, column - 1);
+        if (kept != null) {
+            return (String) kept;
+        }
+        String t = String.valueOf(value);
+        memo.put(GetterMemo.Kind.STRING, position, column - 1, t);
+        return t;
     }
 
-    private <T> T convert(int column, CellConverter.Target<T> target) throws SQLException {
+    /**
+     * The value of a conversion with an immutable result, kept in the memo under {@code kind}:
+     * each kind is used with exactly one target, so a kept value is that target's result.
+     */
+    @SuppressWarnings("unchecked")
+    private <T> T convert(int column, CellConverter.Target<T> target, GetterMemo.Kind kind) throws SQLException {
+        Object v = value(column);
+        if (v == null) {
+            return null;
+        }
+        Object kept = memo.get(kind, position, column - 1);
+        if (kept != null) {
+            return (T) kept;
+        }
+        T converted = CellConverter.convert(cell(column, v), target);
+        memo.put(kind, position, column - 1, converted);
+        return converted;
+    }
+
+    /** A conversion that is not kept: its result depends on more than the cell (the default zone). */
+    private <T> T convertUnkept(int column, CellConverter.Target<T> target) throws SQLException {
         Object v = value(column);
         if (v == null) {
             return null;
         }
         return CellConverter.convert(cell(column, v), target);
+    }
+
+    /**
+     * A java.sql.Date, Time or Timestamp converted in {@code tz}: kept with a snapshot of the zone,
+     * served again only to a caller whose zone converts the same, and always as a copy (the kept
+     * one is shared with other result sets; the caller may mutate what it gets).
+     *
+     * @param keep false where the result depends on more than the cell and {@code tz}
+     */
+    private java.util.Date temporal(int column, TimeZone tz, GetterMemo.Kind kind, boolean keep) throws SQLException {
+        Object v = value(column);
+        if (v == null) {
+            return null;
+        }
+        keep = keep && GetterMemo.Zoned.canKey(tz);
+        if (keep && memo.get(kind, position, column - 1) instanceof GetterMemo.Zoned z && z.appliesTo(tz)) {
+            return (java.util.Date) copy(z.value());
+        }
+        CellConverter.Target<? extends java.util.Date> target = switch (kind) {
+            case DATE -> CellConverter.sqlDate(tz);
+            case TIME -> CellConverter.sqlTime(tz);
+            case TIMESTAMP -> CellConverter.sqlTimestamp(tz);
+            default -> throw new IllegalArgumentException(kind.name());
+        };
+        java.util.Date converted = CellConverter.convert(cell(column, v), target);
+        if (keep) {
+            memo.put(kind, position, column - 1, GetterMemo.Zoned.of(tz, (java.util.Date) copy(converted)));
+        }
+        return converted;
     }
 
     private static TimeZone zone(Calendar cal) {
@@ -389,49 +453,49 @@ public final class CachedResultSet implements ResultSet {
 
     @Override
     public boolean getBoolean(int column) throws SQLException {
-        Boolean b = convert(column, CellConverter.BOOLEAN);
+        Boolean b = convert(column, CellConverter.BOOLEAN, GetterMemo.Kind.BOOLEAN);
         return b != null && b;
     }
 
     @Override
     public byte getByte(int column) throws SQLException {
-        Byte b = convert(column, CellConverter.BYTE);
+        Byte b = convert(column, CellConverter.BYTE, GetterMemo.Kind.BYTE);
         return b == null ? 0 : b;
     }
 
     @Override
     public short getShort(int column) throws SQLException {
-        Short s = convert(column, CellConverter.SHORT);
+        Short s = convert(column, CellConverter.SHORT, GetterMemo.Kind.SHORT);
         return s == null ? 0 : s;
     }
 
     @Override
     public int getInt(int column) throws SQLException {
-        Integer i = convert(column, CellConverter.INT);
+        Integer i = convert(column, CellConverter.INT, GetterMemo.Kind.INT);
         return i == null ? 0 : i;
     }
 
     @Override
     public long getLong(int column) throws SQLException {
-        Long l = convert(column, CellConverter.LONG);
+        Long l = convert(column, CellConverter.LONG, GetterMemo.Kind.LONG);
         return l == null ? 0 : l;
     }
 
     @Override
     public float getFloat(int column) throws SQLException {
-        Float f = convert(column, CellConverter.FLOAT);
+        Float f = convert(column, CellConverter.FLOAT, GetterMemo.Kind.FLOAT);
         return f == null ? 0 : f;
     }
 
     @Override
     public double getDouble(int column) throws SQLException {
-        Double d = convert(column, CellConverter.DOUBLE);
+        Double d = convert(column, CellConverter.DOUBLE, GetterMemo.Kind.DOUBLE);
         return d == null ? 0 : d;
     }
 
     @Override
     public BigDecimal getBigDecimal(int column) throws SQLException {
-        return convert(column, CellConverter.BIG_DECIMAL);
+        return convert(column, CellConverter.BIG_DECIMAL, GetterMemo.Kind.BIG_DECIMAL);
     }
 
     @Override
@@ -452,32 +516,34 @@ public final class CachedResultSet implements ResultSet {
 
     @Override
     public Date getDate(int column) throws SQLException {
-        return convert(column, CellConverter.sqlDate(TimeZone.getDefault()));
+        return (Date) temporal(column, TimeZone.getDefault(), GetterMemo.Kind.DATE, true);
     }
 
     @Override
     public Date getDate(int column, Calendar cal) throws SQLException {
-        return convert(column, CellConverter.sqlDate(zone(cal)));
+        // a TIME read as a Date is the epoch day in the default zone whatever the calendar:
+        // the result depends on two zones, so only the calendar-less form is kept
+        return (Date) temporal(column, zone(cal), GetterMemo.Kind.DATE, cal == null);
     }
 
     @Override
     public Time getTime(int column) throws SQLException {
-        return convert(column, CellConverter.sqlTime(TimeZone.getDefault()));
+        return (Time) temporal(column, TimeZone.getDefault(), GetterMemo.Kind.TIME, true);
     }
 
     @Override
     public Time getTime(int column, Calendar cal) throws SQLException {
-        return convert(column, CellConverter.sqlTime(zone(cal)));
+        return (Time) temporal(column, zone(cal), GetterMemo.Kind.TIME, true);
     }
 
     @Override
     public Timestamp getTimestamp(int column) throws SQLException {
-        return convert(column, CellConverter.sqlTimestamp(TimeZone.getDefault()));
+        return (Timestamp) temporal(column, TimeZone.getDefault(), GetterMemo.Kind.TIMESTAMP, true);
     }
 
     @Override
     public Timestamp getTimestamp(int column, Calendar cal) throws SQLException {
-        return convert(column, CellConverter.sqlTimestamp(zone(cal)));
+        return (Timestamp) temporal(column, zone(cal), GetterMemo.Kind.TIMESTAMP, true);
     }
 
     @Override
@@ -524,19 +590,19 @@ public final class CachedResultSet implements ResultSet {
         } else if (type == BigInteger.class) {
             result = getBigInteger(column);
         } else if (type == Boolean.class || type == Boolean.TYPE) {
-            result = convert(column, CellConverter.BOOLEAN);
+            result = convert(column, CellConverter.BOOLEAN, GetterMemo.Kind.BOOLEAN);
         } else if (type == Byte.class || type == Byte.TYPE) {
-            result = convert(column, CellConverter.BYTE);
+            result = convert(column, CellConverter.BYTE, GetterMemo.Kind.BYTE);
         } else if (type == Short.class || type == Short.TYPE) {
-            result = convert(column, CellConverter.SHORT);
+            result = convert(column, CellConverter.SHORT, GetterMemo.Kind.SHORT);
         } else if (type == Integer.class || type == Integer.TYPE) {
-            result = convert(column, CellConverter.INT);
+            result = convert(column, CellConverter.INT, GetterMemo.Kind.INT);
         } else if (type == Long.class || type == Long.TYPE) {
-            result = convert(column, CellConverter.LONG);
+            result = convert(column, CellConverter.LONG, GetterMemo.Kind.LONG);
         } else if (type == Float.class || type == Float.TYPE) {
-            result = convert(column, CellConverter.FLOAT);
+            result = convert(column, CellConverter.FLOAT, GetterMemo.Kind.FLOAT);
         } else if (type == Double.class || type == Double.TYPE) {
-            result = convert(column, CellConverter.DOUBLE);
+            result = convert(column, CellConverter.DOUBLE, GetterMemo.Kind.DOUBLE);
         } else if (type == byte[].class) {
             result = getBytes(column);
         } else if (type == Date.class) {
@@ -555,17 +621,17 @@ public final class CachedResultSet implements ResultSet {
         } else if (type == NClob.class) {
             result = getNClob(column);
         } else if (type == LocalDate.class) {
-            result = convert(column, CellConverter.LOCAL_DATE);
+            result = convert(column, CellConverter.LOCAL_DATE, GetterMemo.Kind.LOCAL_DATE);
         } else if (type == LocalTime.class) {
-            result = convert(column, CellConverter.LOCAL_TIME);
+            result = convert(column, CellConverter.LOCAL_TIME, GetterMemo.Kind.LOCAL_TIME);
         } else if (type == LocalDateTime.class) {
-            result = convert(column, CellConverter.LOCAL_DATE_TIME);
+            result = convert(column, CellConverter.LOCAL_DATE_TIME, GetterMemo.Kind.LOCAL_DATE_TIME);
         } else if (type == OffsetDateTime.class) {
-            result = convert(column, CellConverter.offsetDateTime());
+            result = convertUnkept(column, CellConverter.offsetDateTime());
         } else if (type == OffsetTime.class) {
-            result = convert(column, CellConverter.offsetTime());
+            result = convertUnkept(column, CellConverter.offsetTime());
         } else if (type == ZonedDateTime.class) {
-            result = convert(column, CellConverter.zonedDateTime());
+            result = convertUnkept(column, CellConverter.zonedDateTime());
         } else {
             // Instant included: Connector/J 9 refuses it for every column type
             throw new SQLException("Conversion not supported for type " + type.getName(), ILLEGAL_ARGUMENT);
@@ -585,8 +651,15 @@ public final class CachedResultSet implements ResultSet {
         }
     }
 
+    /** The raw form of the current row's non-null cell {@code value}, kept: it is a function of the cell alone. */
     private CellConverter.Cell cell(int column, Object value) {
-        return CellConverter.cell(columns.get(column - 1), value, text(column, value));
+        Object kept = memo.get(GetterMemo.Kind.CELL, position, column - 1);
+        if (kept != null) {
+            return (CellConverter.Cell) kept;
+        }
+        CellConverter.Cell cell = CellConverter.cell(columns.get(column - 1), value, text(column, value));
+        memo.put(GetterMemo.Kind.CELL, position, column - 1, cell);
+        return cell;
     }
 
     /** Streams exist only for string and binary columns in Connector/J; the rest is a conversion error. */
