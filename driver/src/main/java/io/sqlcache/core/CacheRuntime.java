@@ -144,8 +144,16 @@ public final class CacheRuntime {
      * round trip. Never throws.
      */
     public Lookup read(KeyMaterial key, Collection<TableName> tables) {
+        return read(key, tables, Map.of());
+    }
+
+    /**
+     * Like {@link #read(KeyMaterial, Collection)}, for a read restricted to primary-key buckets
+     * of some tables ({@link io.sqlcache.invalidate.RowScopes}). Never throws.
+     */
+    public Lookup read(KeyMaterial key, Collection<TableName> tables, Map<TableName, long[]> buckets) {
         String entryKey = keys.entryKey(key.hash());
-        CacheStore.Lookup found = fetch(entryKey, tables);
+        CacheStore.Lookup found = fetch(entryKey, tables, buckets);
         if (found == null) {
             return Lookup.UNAVAILABLE;
         }
@@ -200,12 +208,12 @@ public final class CacheRuntime {
      * The entry and the versions of {@code tables}, in one round trip, after any remembered
      * bumps have landed; {@code null} when the store cannot be asked (counted and logged).
      */
-    private CacheStore.Lookup fetch(String entryKey, Collection<TableName> tables) {
+    private CacheStore.Lookup fetch(String entryKey, Collection<TableName> tables, Map<TableName, long[]> buckets) {
         if (!pendingBumps.isEmpty() && !flushPendingBumps()) {
             return null;
         }
         try {
-            return store.lookup(entryKey, keys.forRead(tables));
+            return store.lookup(entryKey, keys.forRead(tables, buckets));
         } catch (StoreException e) {
             storeFailed("lookup", e);
             return null;
@@ -233,7 +241,15 @@ public final class CacheRuntime {
      * throws: a failed bump is remembered and retried before this process reads the store again.
      */
     public void invalidate(Collection<TableName> tables, boolean unknown) {
-        List<String> bump = keys.forWrite(tables, unknown);
+        invalidate(tables, unknown, Map.of());
+    }
+
+    /**
+     * Like {@link #invalidate(Collection, boolean)}, for a write known to change only rows in the
+     * given primary-key buckets of some tables ({@link io.sqlcache.invalidate.RowScopes}).
+     */
+    public void invalidate(Collection<TableName> tables, boolean unknown, Map<TableName, long[]> buckets) {
+        List<String> bump = keys.forWrite(tables, unknown, buckets);
         if (bump.isEmpty()) {
             return;
         }
@@ -271,8 +287,13 @@ public final class CacheRuntime {
      * cached and the other way round. Never throws.
      */
     public RawLookup readRaw(KeyMaterial key, Collection<TableName> tables) {
+        return readRaw(key, tables, Map.of());
+    }
+
+    /** Like {@link #readRaw(KeyMaterial, Collection)}, for a read restricted to primary-key buckets. */
+    public RawLookup readRaw(KeyMaterial key, Collection<TableName> tables, Map<TableName, long[]> buckets) {
         String entryKey = keys.entryKey(key.hash());
-        CacheStore.Lookup found = fetch(entryKey, tables);
+        CacheStore.Lookup found = fetch(entryKey, tables, buckets);
         if (found == null) {
             return RawLookup.UNAVAILABLE;
         }

@@ -170,6 +170,7 @@ public final class SqlAnalyzer {
             settle(r);
             if (shape != null && r.kind == StatementKind.READ && r.reason == null) {
                 r.read = Set.copyOf(r.read);
+                r.rows = List.copyOf(r.rows);
                 shapes.put(shape, r);
             }
             return finish(r, text);
@@ -207,7 +208,8 @@ public final class SqlAnalyzer {
         return new SqlAnalysis(r.kind,
                 r.kind == StatementKind.READ ? r.read : Set.of(),
                 r.written, r.writesUnknown, reason, text.cacheText(),
-                text.hints().ttlSeconds(), r.useSchema, r.temporary);
+                text.hints().ttlSeconds(), r.useSchema, r.temporary,
+                r.writesUnknown ? List.of() : RowRestrictions.resolve(r.rows, text));
     }
 
     private Classification classify(SqlText text) {
@@ -320,10 +322,13 @@ public final class SqlAnalyzer {
             Classification r = new Classification(StatementKind.READ, walker.firstReason());
             r.read = walker.tables();
             r.writesUnknown = walker.mayWrite();
+            r.rows = RowRestrictions.forSelect(select, text, walker.occurrences());
             return r;
         }
         if (statement instanceof Insert insert) {
-            return write(statement, StatementKind.WRITE, insert.getTable());
+            Classification r = write(statement, StatementKind.WRITE, insert.getTable());
+            r.rows = RowRestrictions.forInsert(insert, text);
+            return r;
         }
         if (statement instanceof Upsert upsert) {
             return write(statement, StatementKind.WRITE, upsert.getTable());
@@ -335,10 +340,13 @@ public final class SqlAnalyzer {
             addFromItem(update.getFromItem(), r, aliases);
             addJoins(update.getStartJoins(), r, aliases);
             addJoins(update.getJoins(), r, aliases);
+            r.rows = RowRestrictions.forUpdate(update, text);
             return r;
         }
         if (statement instanceof Delete delete) {
-            return delete(delete);
+            Classification r = delete(delete);
+            r.rows = RowRestrictions.forDelete(delete, text);
+            return r;
         }
         if (statement instanceof CreateTable create) {
             Classification r = write(statement, StatementKind.DDL, create.getTable());

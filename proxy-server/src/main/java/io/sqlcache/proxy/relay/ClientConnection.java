@@ -13,6 +13,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.sqlcache.core.CacheRuntime;
 import io.sqlcache.invalidate.CatalogConnector;
 import io.sqlcache.invalidate.Dependencies;
+import io.sqlcache.invalidate.RowScopes;
 import io.sqlcache.invalidate.WriteSet;
 import io.sqlcache.key.KeyMaterial;
 import io.sqlcache.key.ParamValue;
@@ -44,8 +45,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
@@ -342,6 +345,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         SqlAnalysis analysis;
         boolean writes;
         Set<TableName> writeTables = Set.of();
+        /** Per written table, the primary-key buckets that hold every row changed (autocommit only). */
+        Map<TableName, long[]> writeBuckets = Map.of();
+        /** The statement's parameters as integers (RowScopes), or null when unknown. */
+        Long[] integerParams = new Long[0];
         boolean writesUnknown;
         /** A failed statement may still have written (a non-transactional table): bump anyway, as the driver does. */
         boolean bumpOnError = true;
@@ -526,6 +533,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                 if (!ex.carriesTypes && ps.types != null && !ps.typesOnServer) {
                     ex.withTypes = withTypes(payload, nulls, ps.types, rest);
                 }
+                ex.integerParams = BinaryIntegers.decode(ps.types, values, ps.parameterCount);
             }
         } catch (MalformedPacketException e) {
             // the server will refuse it; it changes nothing we could name
@@ -658,6 +666,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         WriteSet written = new WriteSet();
         written.add(session.writeSet.tables(), session.writeSet.unknown());
         Set<TableName> named = plan.tables();
+        String schema = session.schemaKnown ? session.schema : null;
+        Long[] integerParams = ex.integerParams;
         submit(ex, () -> {
             // views read their base tables: the entry depends on those too, as in the driver
             Dependencies.Reads reads = runtime.dependencies().expandRead(context.catalogServer(), catalog, named);
@@ -667,7 +677,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             if (inTransaction && written.touches(reads.tables())) {
                 return new Lookup("table written in this transaction", null);
             }
-            return new Lookup(null, runtime.readRaw(key, reads.tables()));
+            Map<TableName, long[]> buckets = RowScopes.forRead(runtime.dependencies(), context.catalogServer(), catalog,
+                    schema, a, reads.tables(), integerParams);
+            return new Lookup(null, runtime.readRaw(key, reads.tables(), buckets));
         }, found -> {
             if (found.bypass() != null) {
                 ex.key = null;
@@ -721,11 +733,23 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             forward(ex, Expect.RESULT);
             return;
         }
-        submit(ex, () -> runtime.dependencies().expandWrite(context.catalogServer(), catalog, named), w -> {
-            ex.writeTables = w.tables();
-            ex.writesUnknown = w.unknown();
+        String schema = session.schemaKnown ? session.schema : null;
+        SqlAnalysis a = ex.analysis;
+        Long[] integerParams = ex.integerParams;
+        submit(ex, () -> {
+            Dependencies.Writes w = runtime.dependencies().expandWrite(context.catalogServer(), catalog, named);
+            return new ExpandedWrite(w, RowScopes.forWrite(runtime.dependencies(), context.catalogServer(), catalog,
+                    schema, a, w.tables(), w.unknown(), integerParams));
+        }, e -> {
+            ex.writeTables = e.writes().tables();
+            ex.writesUnknown = e.writes().unknown();
+            ex.writeBuckets = e.buckets();
             forward(ex, Expect.RESULT);
         });
+    }
+
+    /** A write's tables as the catalog expands them, and the buckets of its rows. */
+    private record ExpandedWrite(Dependencies.Writes writes, Map<TableName, long[]> buckets) {
     }
 
     /** Answers from the proxy: payloads renumbered after the request's sequence id. */
@@ -871,6 +895,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             store = () -> runtime.writeRaw(lookup, key, packets, ttl);
         }
         Set<TableName> bump = new HashSet<>();
+        Map<TableName, long[]> buckets = new HashMap<>();
         boolean unknown = false;
         boolean inTransaction = (after & ServerStatus.IN_TRANS) != 0;
         if (ex.writes && (ok || ex.bumpOnError)) {
@@ -878,12 +903,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                 session.writeSet.add(ex.writeTables, ex.writesUnknown);
             } else {
                 bump.addAll(ex.writeTables);
+                buckets.putAll(ex.writeBuckets);
                 unknown = ex.writesUnknown;
             }
         }
         if (!inTransaction && !session.writeSet.isEmpty()) {
             boolean rolledBack = ok && a != null && a.kind() == StatementKind.ROLLBACK;
             if (!rolledBack) {
+                // the transaction's writes are kept per table: those tables are bumped whole
+                buckets.keySet().removeAll(session.writeSet.tables());
                 bump.addAll(session.writeSet.tables());
                 unknown |= session.writeSet.unknown();
             }
@@ -898,6 +926,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         // stored before its last packet too, as the driver does, so the client's next identical
         // query finds it.
         Set<TableName> tables = Set.copyOf(bump);
+        Map<TableName, long[]> rows = Map.copyOf(buckets);
         boolean everything = unknown;
         Runnable put = store;
         submit(ex, () -> {
@@ -905,7 +934,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                 put.run();
             }
             if (!tables.isEmpty() || everything) {
-                runtime.invalidate(tables, everything);
+                runtime.invalidate(tables, everything, rows);
             }
             return Boolean.TRUE;
         }, done -> {
