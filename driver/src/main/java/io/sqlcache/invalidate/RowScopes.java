@@ -53,6 +53,15 @@ public final class RowScopes {
      */
     public static Map<TableName, long[]> forRead(Dependencies deps, String server, CatalogConnector catalog,
             String schema, SqlAnalysis a, Set<TableName> tables, Long[] integerParams) {
+        try {
+            return readBuckets(deps, server, catalog, schema, a, tables, integerParams);
+        } catch (RuntimeException e) {
+            return Map.of(); // I4, and the safe side: the whole table
+        }
+    }
+
+    private static Map<TableName, long[]> readBuckets(Dependencies deps, String server, CatalogConnector catalog,
+            String schema, SqlAnalysis a, Set<TableName> tables, Long[] integerParams) {
         if (a.kind() != StatementKind.READ || a.rows().isEmpty()) {
             return Map.of();
         }
@@ -100,6 +109,15 @@ public final class RowScopes {
      * @param unknown true when the written tables are unknown (then the map is empty)
      */
     public static Map<TableName, long[]> forWrite(Dependencies deps, String server, CatalogConnector catalog,
+            String schema, SqlAnalysis a, Collection<TableName> written, boolean unknown, Long[] integerParams) {
+        try {
+            return writeBuckets(deps, server, catalog, schema, a, written, unknown, integerParams);
+        } catch (RuntimeException e) {
+            return Map.of(); // I4, and the safe side: the whole table
+        }
+    }
+
+    private static Map<TableName, long[]> writeBuckets(Dependencies deps, String server, CatalogConnector catalog,
             String schema, SqlAnalysis a, Collection<TableName> written, boolean unknown, Long[] integerParams) {
         if (unknown || a.kind() != StatementKind.WRITE || a.writesUnknown() || a.rows().size() != 1
                 || a.tablesWritten().size() != 1) {

@@ -80,6 +80,13 @@ final class RowRestrictions {
         }
     }
 
+    /** The text's number literals and parameter count, computed once per statement. */
+    private record Literals(List<Token> numbers, int questionMarks) {
+        static Literals of(SqlText text) {
+            return new Literals(numberLiterals(text), RowRestrictions.questionMarks(text));
+        }
+    }
+
     private RowRestrictions() {
     }
 
@@ -101,7 +108,7 @@ final class RowRestrictions {
                 }
             }
             if (plainJoins) {
-                conds = conditions(items, p.getWhere(), text);
+                conds = conditions(items, p.getWhere(), Literals.of(text));
             }
         }
         List<Occ> out = new ArrayList<>(occurrences.size());
@@ -127,7 +134,7 @@ final class RowRestrictions {
                 assigned.add(columnName(c));
             }
         }
-        List<Cond> conds = conditions(List.of(t), u.getWhere(), text).getOrDefault(t, List.of());
+        List<Cond> conds = conditions(List.of(t), u.getWhere(), Literals.of(text)).getOrDefault(t, List.of());
         return List.of(new Occ(AstWalker.tableName(t), conds, assigned, false));
     }
 
@@ -138,7 +145,7 @@ final class RowRestrictions {
                 || notEmpty(d.getWithItemsList()) || !usable(text) || AstWalker.tableName(t) == null) {
             return List.of();
         }
-        List<Cond> conds = conditions(List.of(t), d.getWhere(), text).getOrDefault(t, List.of());
+        List<Cond> conds = conditions(List.of(t), d.getWhere(), Literals.of(text)).getOrDefault(t, List.of());
         return List.of(new Occ(AstWalker.tableName(t), conds, Set.of(), false));
     }
 
@@ -167,6 +174,7 @@ final class RowRestrictions {
                 rows.add(r);
             }
         }
+        Literals literals = Literals.of(text);
         List<Cond> conds = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         for (int c = 0; c < n; c++) {
@@ -179,7 +187,7 @@ final class RowRestrictions {
                 if (row.size() != n) {
                     return List.of();
                 }
-                Ref ref = row.get(c) instanceof Expression e ? ref(e, text) : null;
+                Ref ref = row.get(c) instanceof Expression e ? ref(e, literals) : null;
                 if (ref == null) {
                     refs = null;
                     break;
@@ -257,7 +265,7 @@ final class RowRestrictions {
      * conjuncts of {@code where}. A column names its occurrence by the alias (or the table's name
      * when it has none); an unqualified column counts only when the FROM list has one item.
      */
-    private static Map<Table, List<Cond>> conditions(List<FromItem> items, Expression where, SqlText text) {
+    private static Map<Table, List<Cond>> conditions(List<FromItem> items, Expression where, Literals text) {
         if (where == null) {
             return Map.of();
         }
@@ -384,7 +392,7 @@ final class RowRestrictions {
     }
 
     /** An integer literal (optionally signed once) or a plain {@code ?}; else {@code null}. */
-    private static Ref ref(Expression e, SqlText text) {
+    private static Ref ref(Expression e, Literals text) {
         boolean negate = false;
         if (e instanceof SignedExpression s && (s.getSign() == '-' || s.getSign() == '+')) {
             negate = s.getSign() == '-';
@@ -399,7 +407,7 @@ final class RowRestrictions {
                 return null;
             }
             int found = -1;
-            List<Token> numbers = numberLiterals(text);
+            List<Token> numbers = text.numbers();
             for (int k = 0; k < numbers.size(); k++) {
                 if (numbers.get(k).text().equals(digits)) {
                     if (found >= 0) {
@@ -411,7 +419,7 @@ final class RowRestrictions {
             return found < 0 ? null : new Ref(false, found, negate);
         }
         if (e instanceof JdbcParameter p && !p.isUseFixedIndex() && p.getIndex() != null
-                && "?".equals(p.getParameterCharacter()) && p.getIndex() >= 1 && p.getIndex() <= questionMarks(text)) {
+                && "?".equals(p.getParameterCharacter()) && p.getIndex() >= 1 && p.getIndex() <= text.questionMarks()) {
             return new Ref(true, p.getIndex(), false);
         }
         return null;

@@ -553,6 +553,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         ex.sql = ps.sql;
         boolean longData = ps.longData;
         ps.longData = false;
+        if (longData) {
+            // values sent as long data are not in the packet: the others cannot be located
+            ex.integerParams = null;
+        }
         if (a.kind() == StatementKind.READ) {
             String reason = a.cacheable() ? null : a.bypassReason();
             if (reason == null && flags != 0) {
