@@ -175,13 +175,21 @@ public final class CacheRuntime {
      * only on the first read after a write.
      */
     public Lookup read(KeyMaterial key, Collection<TableName> tables) {
+        return read(key, tables, Map.of());
+    }
+
+    /**
+     * Like {@link #read(KeyMaterial, Collection)}, for a read restricted to primary-key buckets
+     * of some tables ({@link io.sqlcache.invalidate.RowScopes}). Never throws.
+     */
+    public Lookup read(KeyMaterial key, Collection<TableName> tables, Map<TableName, long[]> buckets) {
         String entryKey = keys.entryKey(key.hash());
         long now = clock.getAsLong();
         if (localCopies) {
             Decoded copy = decoded.getIfPresent(entryKey);
             if (copy != null && now < copy.entry().expiresAtMillis()
                     && KeyMaterial.matches(key, copy.entry().keyMaterial())) {
-                long[] current = currentVersions(tables);
+                long[] current = currentVersions(tables, buckets);
                 if (current == null) {
                     return Lookup.UNAVAILABLE;
                 }
@@ -191,7 +199,7 @@ public final class CacheRuntime {
                 }
             }
         }
-        CacheStore.Lookup found = fetch(entryKey, tables);
+        CacheStore.Lookup found = fetch(entryKey, tables, buckets);
         if (found == null) {
             return Lookup.UNAVAILABLE;
         }
@@ -261,12 +269,12 @@ public final class CacheRuntime {
      * The entry and the versions of {@code tables}, in one round trip, after any remembered
      * bumps have landed; {@code null} when the store cannot be asked (counted and logged).
      */
-    private CacheStore.Lookup fetch(String entryKey, Collection<TableName> tables) {
+    private CacheStore.Lookup fetch(String entryKey, Collection<TableName> tables, Map<TableName, long[]> buckets) {
         if (!pendingBumps.isEmpty() && !flushPendingBumps()) {
             return null;
         }
         try {
-            return store.lookup(entryKey, keys.forRead(tables));
+            return store.lookup(entryKey, keys.forRead(tables, buckets));
         } catch (StoreException e) {
             storeFailed("lookup", e);
             return null;
@@ -274,12 +282,12 @@ public final class CacheRuntime {
     }
 
     /** Like {@link #fetch}, for the versions only. */
-    private long[] currentVersions(Collection<TableName> tables) {
+    private long[] currentVersions(Collection<TableName> tables, Map<TableName, long[]> buckets) {
         if (!pendingBumps.isEmpty() && !flushPendingBumps()) {
             return null;
         }
         try {
-            return store.versions(keys.forRead(tables));
+            return store.versions(keys.forRead(tables, buckets));
         } catch (StoreException e) {
             storeFailed("lookup", e);
             return null;
@@ -309,7 +317,15 @@ public final class CacheRuntime {
      * throws: a failed bump is remembered and retried before this process reads the store again.
      */
     public void invalidate(Collection<TableName> tables, boolean unknown) {
-        List<String> bump = keys.forWrite(tables, unknown);
+        invalidate(tables, unknown, Map.of());
+    }
+
+    /**
+     * Like {@link #invalidate(Collection, boolean)}, for a write known to change only rows in the
+     * given primary-key buckets of some tables ({@link io.sqlcache.invalidate.RowScopes}).
+     */
+    public void invalidate(Collection<TableName> tables, boolean unknown, Map<TableName, long[]> buckets) {
+        List<String> bump = keys.forWrite(tables, unknown, buckets);
         if (bump.isEmpty()) {
             return;
         }
@@ -347,8 +363,13 @@ public final class CacheRuntime {
      * cached and the other way round. Never throws.
      */
     public RawLookup readRaw(KeyMaterial key, Collection<TableName> tables) {
+        return readRaw(key, tables, Map.of());
+    }
+
+    /** Like {@link #readRaw(KeyMaterial, Collection)}, for a read restricted to primary-key buckets. */
+    public RawLookup readRaw(KeyMaterial key, Collection<TableName> tables, Map<TableName, long[]> buckets) {
         String entryKey = keys.entryKey(key.hash());
-        CacheStore.Lookup found = fetch(entryKey, tables);
+        CacheStore.Lookup found = fetch(entryKey, tables, buckets);
         if (found == null) {
             return RawLookup.UNAVAILABLE;
         }
@@ -369,6 +390,12 @@ public final class CacheRuntime {
      * @param executor where to decode and complete, such as the channel's event loop; not null
      */
     public CompletionStage<RawLookup> readRawAsync(KeyMaterial key, Collection<TableName> tables, Executor executor) {
+        return readRawAsync(key, tables, Map.of(), executor);
+    }
+
+    /** Like {@link #readRawAsync(KeyMaterial, Collection, Executor)}, for a read restricted to primary-key buckets. */
+    public CompletionStage<RawLookup> readRawAsync(KeyMaterial key, Collection<TableName> tables,
+                                                   Map<TableName, long[]> buckets, Executor executor) {
         Objects.requireNonNull(executor, "executor");
         if (!pendingBumps.isEmpty()) {
             scheduleRetry();
@@ -377,7 +404,7 @@ public final class CacheRuntime {
         String entryKey = keys.entryKey(key.hash());
         CompletionStage<CacheStore.Lookup> stage;
         try {
-            stage = store.lookupAsync(entryKey, keys.forRead(tables));
+            stage = store.lookupAsync(entryKey, keys.forRead(tables, buckets));
         } catch (RuntimeException e) {
             // the contract says the stage fails instead; I4 all the same
             stage = CompletableFuture.failedFuture(new StoreException("lookup failed: " + e, e));

@@ -35,6 +35,16 @@ public final class CatalogReader {
             + " WHERE UNIQUE_CONSTRAINT_SCHEMA = ?"
             + " AND (UPDATE_RULE NOT IN ('RESTRICT', 'NO ACTION') OR DELETE_RULE NOT IN ('RESTRICT', 'NO ACTION'))";
     /**
+     * The primary-key columns of the schema's tables, with their types: a table whose primary key
+     * is one integer column gets row-range versions ({@link RowScopes}). Generated columns are
+     * reported so that they can be refused (an UPDATE of another column may change them).
+     */
+    private static final String PRIMARY_KEYS = "SELECT k.TABLE_SCHEMA, k.TABLE_NAME, k.COLUMN_NAME, c.DATA_TYPE,"
+            + " c.COLUMN_TYPE, c.EXTRA FROM information_schema.KEY_COLUMN_USAGE k"
+            + " JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = k.TABLE_SCHEMA"
+            + " AND c.TABLE_NAME = k.TABLE_NAME AND c.COLUMN_NAME = k.COLUMN_NAME"
+            + " WHERE k.TABLE_SCHEMA = ? AND k.CONSTRAINT_NAME = 'PRIMARY'";
+    /**
      * information_schema.TRIGGERS lists only triggers of tables the user has the TRIGGER
      * privilege on. This asks whether the user holds it globally or on the schema; if not, the
      * trigger list may be incomplete. Privileges held through roles or on single tables are
@@ -68,17 +78,35 @@ public final class CatalogReader {
     }
 
     /**
+     * One column of a table's primary key.
+     *
+     * @param dataType   {@code DATA_TYPE}, such as {@code int}
+     * @param columnType {@code COLUMN_TYPE}, such as {@code int(10) unsigned}
+     * @param extra      {@code EXTRA}, such as {@code auto_increment} or {@code STORED GENERATED}
+     */
+    public record PrimaryKeyRow(TableName table, String column, String dataType, String columnType, String extra) {
+    }
+
+    /**
      * What the catalog says about one schema.
      *
      * @param triggersVisible true when the user can see every trigger of the schema
+     * @param primaryKeys     the primary-key columns of its tables
      */
     public record Catalog(List<ViewRow> views, List<TriggerRow> triggers, List<CascadeRow> cascades,
-            boolean triggersVisible) {
+            boolean triggersVisible, List<PrimaryKeyRow> primaryKeys) {
 
         public Catalog {
             views = List.copyOf(views);
             triggers = List.copyOf(triggers);
             cascades = List.copyOf(cascades);
+            primaryKeys = List.copyOf(primaryKeys);
+        }
+
+        /** A catalog without primary keys: no table gets row-range versions. */
+        public Catalog(List<ViewRow> views, List<TriggerRow> triggers, List<CascadeRow> cascades,
+                boolean triggersVisible) {
+            this(views, triggers, cascades, triggersVisible, List.of());
         }
     }
 
@@ -100,7 +128,10 @@ public final class CatalogReader {
                 TableName.of(rs.getString(3), rs.getString(4)), TableName.of(rs.getString(1), rs.getString(2)))));
         long[] privileged = new long[1];
         query(c, TRIGGER_PRIVILEGE, schema, rs -> privileged[0] = rs.getLong(1));
-        return new Catalog(views, triggers, cascades, privileged[0] > 0);
+        List<PrimaryKeyRow> keys = new ArrayList<>();
+        query(c, PRIMARY_KEYS, schema, rs -> keys.add(new PrimaryKeyRow(TableName.of(rs.getString(1), rs.getString(2)),
+                rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6))));
+        return new Catalog(views, triggers, cascades, privileged[0] > 0, keys);
     }
 
     private interface RowReader {

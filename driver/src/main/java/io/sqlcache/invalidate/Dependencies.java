@@ -237,6 +237,41 @@ public final class Dependencies {
         return new Writes(Set.copyOf(out), false);
     }
 
+    /**
+     * The integer primary keys of {@code tables} that row-range versions may use ({@link RowScopes}):
+     * for a read, every table that has one, but none at all when some table is a view or a
+     * catalog is unreadable (a view reads its base tables without the statement's conditions);
+     * for a write, only tables with no trigger and no cascading foreign key of which they are the
+     * parent (a trigger may change the key, a cascade other rows), in schemas whose triggers we
+     * can all see. Never throws; empty when in doubt.
+     *
+     * @param connector the catalog, or {@code null} to use only models already loaded and fresh
+     *                  (never a query, never a wait: for event loops)
+     * @param tables resolved table names (schema non-null)
+     */
+    public java.util.Map<TableName, RowKey> rowKeys(String server, CatalogConnector connector,
+            Collection<TableName> tables, boolean write) {
+        java.util.Map<TableName, RowKey> out = new java.util.HashMap<>();
+        try (Loader loader = new Loader(server(server), connector)) {
+            for (TableName t : tables) {
+                // without a connector (event loops), only models already loaded and fresh
+                SchemaModel m = connector == null ? loader.loadedModel(t.schema()) : loader.model(t.schema());
+                if (m == null || m.unreadable() != null || m.view(t.name()) != null) {
+                    return java.util.Map.of();
+                }
+                if (write && (!m.triggersVisible() || m.triggers(t.name()) != null
+                        || !m.cascades(t.name()).isEmpty())) {
+                    continue;
+                }
+                RowKey key = m.rowKey(t.name());
+                if (key != null) {
+                    out.put(t, key);
+                }
+            }
+        }
+        return out;
+    }
+
     private static Writes unknown(Set<TableName> tables, String why) {
         LOG.log(Level.DEBUG, () -> "sqlcache: write of " + tables + " bumps the global epoch: " + why);
         return new Writes(Set.copyOf(tables), true);

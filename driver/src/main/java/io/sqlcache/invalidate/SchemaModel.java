@@ -43,11 +43,13 @@ final class SchemaModel {
     private final Map<String, TriggerWrites> triggers;
     private final Map<String, Set<TableName>> cascades;
     private final boolean triggersVisible;
+    private final Map<String, RowKey> rowKeys;
 
     private SchemaModel(String schema, long generation, long loadedAtNanos, String unreadable,
             Map<String, View> views, Map<String, TriggerWrites> triggers, Map<String, Set<TableName>> cascades,
-            boolean triggersVisible) {
+            boolean triggersVisible, Map<String, RowKey> rowKeys) {
         this.schema = schema;
+        this.rowKeys = Map.copyOf(rowKeys);
         this.generation = generation;
         this.loadedAtNanos = loadedAtNanos;
         this.unreadable = unreadable;
@@ -59,7 +61,7 @@ final class SchemaModel {
 
     /** A schema whose catalog could not be read: reads of it bypass, writes to it bump everything. */
     static SchemaModel unreadable(String schema, long generation, long loadedAtNanos, String why) {
-        return new SchemaModel(schema, generation, loadedAtNanos, why, Map.of(), Map.of(), Map.of(), false);
+        return new SchemaModel(schema, generation, loadedAtNanos, why, Map.of(), Map.of(), Map.of(), false, Map.of());
     }
 
     /**
@@ -84,7 +86,25 @@ final class SchemaModel {
         }
         cascades.replaceAll((k, v) -> Set.copyOf(v));
         return new SchemaModel(schema, generation, loadedAtNanos, null, views, triggers, cascades,
-                catalog.triggersVisible());
+                catalog.triggersVisible(), rowKeys(catalog.primaryKeys()));
+    }
+
+    /** Tables whose primary key is one integer column that no expression generates. */
+    private static Map<String, RowKey> rowKeys(java.util.List<CatalogReader.PrimaryKeyRow> rows) {
+        Map<String, java.util.List<CatalogReader.PrimaryKeyRow>> byTable = new HashMap<>();
+        for (CatalogReader.PrimaryKeyRow row : rows) {
+            byTable.computeIfAbsent(row.table().name(), k -> new java.util.ArrayList<>()).add(row);
+        }
+        Map<String, RowKey> out = new HashMap<>();
+        byTable.forEach((table, columns) -> {
+            if (columns.size() == 1) {
+                RowKey key = RowKey.of(columns.get(0));
+                if (key != null) {
+                    out.put(table, key);
+                }
+            }
+        });
+        return out;
     }
 
     private static View view(CatalogReader.ViewRow row, Function<String, SqlAnalysis> analyzer) {
@@ -173,6 +193,11 @@ final class SchemaModel {
     /** False when the user lacks the TRIGGER privilege, so some triggers may be missing. */
     boolean triggersVisible() {
         return triggersVisible;
+    }
+
+    /** The single integer primary-key column of that table, or {@code null}. */
+    RowKey rowKey(String name) {
+        return rowKeys.get(name);
     }
 
     int viewCount() {

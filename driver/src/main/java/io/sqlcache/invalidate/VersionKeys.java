@@ -4,6 +4,7 @@ import io.sqlcache.sql.TableName;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -13,7 +14,26 @@ import java.util.TreeSet;
  * by the driver and the proxy, so each invalidates what the other cached. Immutable.
  *
  * <p>Layout under the prefix {@code p}: {@code p + "v:" + schema + "." + table} per table and
- * {@code p + "g"} for the epoch. Names are lowercased by {@link TableName}.
+ * {@code p + "g"} for the epoch. Names are lowercased by {@link TableName}. Tables with an integer
+ * primary key also have {@code p + "w:" + schema + "." + table} and, per bucket of
+ * {@link RowScopes#BUCKET_ROWS} keys, {@code p + "b:" + schema + "." + table + ":" + n}
+ * (created when first read or written; like table versions they have no TTL).
+ *
+ * <h2>Which read sees which write</h2>
+ * A read of {@code t} is either whole-table (checks {@code v:t}) or restricted to buckets
+ * {@code R} (checks {@code w:t} and {@code b:t:n} for n in R). A write to {@code t} is either
+ * rows-known in buckets {@code W} (bumps {@code v:t} and {@code b:t:n} for n in W), rows-unknown
+ * (bumps {@code v:t} and {@code w:t}) or tables-unknown (bumps {@code g}, which every read checks).
+ * <pre>
+ *                         write rows in W        write rows unknown    write tables unknown
+ *   read whole table      miss (v:t)             miss (v:t)            miss (g)
+ *   read buckets R        miss iff R∩W≠∅ (b:t)   miss (w:t)            miss (g)
+ * </pre>
+ * The one pair that stays a hit, a restricted read and a write to other buckets, is right
+ * because every row the read can see has its key in R and every row the write changes has its
+ * key, before and after, in W ({@link RowScopes} only claims that when it is provable). Every
+ * write that is not rows-known, DDL and administrative flushes included, bumps {@code w:t}.
+ * {@code VersionKeysTest} checks this table.
  */
 public final class VersionKeys {
 
@@ -43,14 +63,49 @@ public final class VersionKeys {
         return prefix + "v:" + table.schema() + "." + table.name();
     }
 
+    /** The version bumped by every write to {@code t} whose rows are not known. */
+    public String wholeKey(TableName table) {
+        return prefix + "w:" + name(table);
+    }
+
+    /** The version of bucket {@code n} of {@code t}'s primary key. */
+    public String bucketKey(TableName table, long n) {
+        return prefix + "b:" + name(table) + ":" + n;
+    }
+
+    private static String name(TableName table) {
+        if (table.schema() == null) {
+            throw new IllegalArgumentException("table " + table + " has no schema");
+        }
+        return table.schema() + "." + table.name();
+    }
+
     /**
      * The keys a read of {@code tables} checks, in a canonical order (sorted, global epoch last),
      * so every reader of the same tables lists the versions in the same order.
      */
     public List<String> forRead(Collection<TableName> tables) {
+        return forRead(tables, Map.of());
+    }
+
+    /**
+     * The keys a read checks: per table its version, or for a table in {@code buckets} its
+     * whole-table key and those buckets' keys; canonical order, global epoch last.
+     *
+     * @param buckets per resolved table, the buckets the read is restricted to (never null)
+     */
+    public List<String> forRead(Collection<TableName> tables, Map<TableName, long[]> buckets) {
         TreeSet<String> sorted = new TreeSet<>();
         for (TableName t : tables) {
-            sorted.add(tableKey(t));
+            long[] b = buckets.get(t);
+            if (b == null) {
+                sorted.add(tableKey(t));
+            } else {
+                sorted.add(wholeKey(t));
+                for (long n : b) {
+                    sorted.add(bucketKey(t, n));
+                }
+            }
         }
         List<String> keys = new ArrayList<>(sorted.size() + 1);
         keys.addAll(sorted);
@@ -58,14 +113,35 @@ public final class VersionKeys {
         return keys;
     }
 
-    /** The keys a write bumps: the global epoch when {@code unknown}, else one per table. */
+    /**
+     * The keys a write bumps: the global epoch when {@code unknown}, else per table its version
+     * and its whole-table key (rows unknown).
+     */
     public List<String> forWrite(Collection<TableName> tables, boolean unknown) {
+        return forWrite(tables, unknown, Map.of());
+    }
+
+    /**
+     * The keys a write bumps: the global epoch when {@code unknown}; else per table its version,
+     * plus the keys of its buckets in {@code buckets} or, for a table not there, its whole-table key.
+     *
+     * @param buckets per resolved table, the buckets holding every row the write changed (never null)
+     */
+    public List<String> forWrite(Collection<TableName> tables, boolean unknown, Map<TableName, long[]> buckets) {
         if (unknown) {
             return List.of(global);
         }
         TreeSet<String> sorted = new TreeSet<>();
         for (TableName t : tables) {
             sorted.add(tableKey(t));
+            long[] b = buckets.get(t);
+            if (b == null) {
+                sorted.add(wholeKey(t));
+            } else {
+                for (long n : b) {
+                    sorted.add(bucketKey(t, n));
+                }
+            }
         }
         return List.copyOf(sorted);
     }

@@ -10,7 +10,9 @@ import io.sqlcache.sql.StatementKind;
 import io.sqlcache.sql.TableName;
 import io.sqlcache.invalidate.CatalogConnector;
 import io.sqlcache.invalidate.Dependencies;
+import io.sqlcache.invalidate.RowScopes;
 import io.sqlcache.invalidate.WriteSet;
+import io.sqlcache.key.ParamValue;
 import java.lang.reflect.Proxy;
 import java.sql.Array;
 import java.sql.Blob;
@@ -181,6 +183,14 @@ public final class CachingConnection implements SqlCacheConnection {
      * @return the plan; its {@code bypass} is non-null when it may not
      */
     ReadPlan planRead(SqlAnalysis analysis, int resultSetType, int concurrency, int fetchSize) {
+        return planRead(analysis, null, resultSetType, concurrency, fetchSize);
+    }
+
+    /**
+     * @param params the bound parameters, or null when unknown: they may restrict the read to
+     *               some primary-key buckets ({@link RowScopes})
+     */
+    ReadPlan planRead(SqlAnalysis analysis, ParamValue[] params, int resultSetType, int concurrency, int fetchSize) {
         if (!analysis.cacheable()) {
             return ReadPlan.bypass(analysis.bypassReason());
         }
@@ -239,7 +249,9 @@ public final class CachingConnection implements SqlCacheConnection {
             // dirty rows of other transactions must never be stored: they may be rolled back
             return ReadPlan.bypass("READ-UNCOMMITTED isolation");
         }
-        return new ReadPlan(null, tables, schema, session);
+        Map<TableName, long[]> buckets = RowScopes.forRead(runtime.dependencies(), driverScope, catalog, schema,
+                analysis, tables, ParamValue.integers(params));
+        return new ReadPlan(null, tables, schema, session, buckets);
     }
 
     boolean inTransaction() {
@@ -252,16 +264,25 @@ public final class CachingConnection implements SqlCacheConnection {
      * is where the versions are bumped: before the caller returns to the application.
      */
     void afterExecute(SqlAnalysis a, String sql) {
+        afterExecute(a, sql, null);
+    }
+
+    /**
+     * @param params the parameters the statement ran with, or null when unknown (a batch): they
+     *               may show that a write changed only some primary-key buckets ({@link RowScopes})
+     */
+    void afterExecute(SqlAnalysis a, String sql, ParamValue[] params) {
         switch (a.kind()) {
             case READ -> {
                 if (a.writesUnknown()) {
                     // a stored function may write anything, and create temporary tables
                     temporaryTables.mayHaveChanged();
-                    written(a, Set.of(), true);
+                    written(a, Set.of(), true, Map.of());
                 }
             }
             case WRITE, DDL -> {
                 Set<TableName> tables = new HashSet<>();
+                Map<TableName, long[]> buckets = Map.of();
                 boolean unknown = a.writesUnknown();
                 for (TableName t : a.tablesWritten()) {
                     TableName r = t.resolve(schema);
@@ -286,8 +307,10 @@ public final class CachingConnection implements SqlCacheConnection {
                     Dependencies.Writes w = runtime.dependencies().expandWrite(driverScope, catalog, tables);
                     tables = new HashSet<>(w.tables());
                     unknown = w.unknown();
+                    buckets = RowScopes.forWrite(runtime.dependencies(), driverScope, catalog, schema, a, tables,
+                            unknown, ParamValue.integers(params));
                 }
-                written(a, tables, unknown);
+                written(a, tables, unknown, buckets);
                 if (a.writesUnknown()) {
                     // a procedure or a multi-statement text may have changed session settings or the schema
                     session = null;
@@ -318,7 +341,11 @@ public final class CachingConnection implements SqlCacheConnection {
         }
     }
 
-    private void written(SqlAnalysis a, Set<TableName> tables, boolean unknown) {
+    /**
+     * @param buckets per table, the primary-key buckets that hold every row changed; used only in
+     *                autocommit (a transaction's write set is kept per table)
+     */
+    private void written(SqlAnalysis a, Set<TableName> tables, boolean unknown, Map<TableName, long[]> buckets) {
         // CREATE and DROP TEMPORARY TABLE are the DDL that does not commit implicitly
         if (a.kind() == StatementKind.DDL && a.temporaryTable() == null) {
             // DDL commits the open transaction implicitly: its writes are now visible to others
@@ -327,7 +354,7 @@ public final class CachingConnection implements SqlCacheConnection {
         } else if (inTransaction()) {
             writeSet.add(tables, unknown);
         } else {
-            runtime.invalidate(tables, unknown);
+            runtime.invalidate(tables, unknown, buckets);
         }
     }
 

@@ -83,12 +83,12 @@ final class CachingPreparedStatement extends CachingStatement implements Prepare
 
     @Override
     public int executeUpdate() throws SQLException {
-        return update(analysis, ps::executeUpdate);
+        return update(analysis, boundParams(), ps::executeUpdate);
     }
 
     @Override
     public long executeLargeUpdate() throws SQLException {
-        return update(analysis, ps::executeLargeUpdate);
+        return update(analysis, boundParams(), ps::executeLargeUpdate);
     }
 
     @Override

@@ -62,7 +62,7 @@ class CachingStatement implements SqlCacheStatement {
         CacheMetrics metrics = runtime.metrics();
         ReadPlan plan = params == null
                 ? ReadPlan.bypass("parameter type not cacheable")
-                : conn.planRead(a, resultSetType, concurrency, delegate.getFetchSize());
+                : conn.planRead(a, params, resultSetType, concurrency, delegate.getFetchSize());
         if (plan.bypass() != null) {
             return bypass(a, plan.bypass(), exec);
         }
@@ -71,7 +71,7 @@ class CachingStatement implements SqlCacheStatement {
         if (runtime.knownUncacheable(key.hash())) {
             return bypass(a, "result over limits", exec);
         }
-        CacheRuntime.Lookup lookup = runtime.read(key, plan.tables());
+        CacheRuntime.Lookup lookup = runtime.read(key, plan.tables(), plan.buckets());
         if (lookup.hit()) {
             metrics.hit();
             lastOutcome = "hit";
@@ -119,12 +119,17 @@ class CachingStatement implements SqlCacheStatement {
 
     /** The write path (and every other statement): run it, then let the connection bump or record. */
     final <T> T update(SqlAnalysis a, SqlCall<T> exec) throws SQLException {
+        return update(a, null, exec);
+    }
+
+    /** {@link #update(SqlAnalysis, SqlCall)} with the parameters it runs with (null: unknown). */
+    final <T> T update(SqlAnalysis a, ParamValue[] params, SqlCall<T> exec) throws SQLException {
         resetResults();
         lastOutcome = a.writes() ? "write" : "bypass: " + a.bypassReason();
         try {
             return exec.call();
         } finally {
-            conn.afterExecute(a, a.cacheText());
+            conn.afterExecute(a, a.cacheText(), params);
         }
     }
 
@@ -137,7 +142,7 @@ class CachingStatement implements SqlCacheStatement {
             ResultSet rs = query(a, params, () -> exec.call() ? delegate.getResultSet() : null);
             return rs != null;
         }
-        return update(a, exec);
+        return update(a, params, exec);
     }
 
     private void resetResults() throws SQLException {

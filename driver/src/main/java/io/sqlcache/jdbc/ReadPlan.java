@@ -1,6 +1,7 @@
 package io.sqlcache.jdbc;
 
 import io.sqlcache.sql.TableName;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -10,10 +11,12 @@ import java.util.Set;
  * @param tables  the tables it reads, with schemas resolved
  * @param schema  the current schema (part of the key)
  * @param session the session settings that shape results (part of the key)
+ * @param buckets per table, the primary-key buckets the read is restricted to (tables absent
+ *                depend on their whole-table version)
  */
-record ReadPlan(String bypass, Set<TableName> tables, String schema, String session) {
+record ReadPlan(String bypass, Set<TableName> tables, String schema, String session, Map<TableName, long[]> buckets) {
 
     static ReadPlan bypass(String reason) {
-        return new ReadPlan(reason, Set.of(), null, null);
+        return new ReadPlan(reason, Set.of(), null, null, Map.of());
     }
 }

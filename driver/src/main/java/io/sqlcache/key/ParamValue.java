@@ -25,6 +25,30 @@ public final class ParamValue {
         return bytes;
     }
 
+    /**
+     * The value when it was bound through {@code setByte}, {@code setShort}, {@code setInt} or
+     * {@code setLong} (the real driver sends it as an integer); else {@code null}, also for
+     * integers bound any other way.
+     */
+    public Long integerValue() {
+        if (bytes.length == 9 && (bytes[0] == 'B' || bytes[0] == 'S' || bytes[0] == 'I' || bytes[0] == 'J')) {
+            return ByteBuffer.wrap(bytes, 1, 8).getLong();
+        }
+        return null;
+    }
+
+    /** {@link #integerValue()} of each parameter; {@code null} when {@code params} is. */
+    public static Long[] integers(ParamValue[] params) {
+        if (params == null) {
+            return null;
+        }
+        Long[] out = new Long[params.length];
+        for (int i = 0; i < params.length; i++) {
+            out[i] = params[i] == null ? null : params[i].integerValue();
+        }
+        return out;
+    }
+
     public static ParamValue ofNull(int sqlType) {
         return new ParamValue(ByteBuffer.allocate(5).put((byte) 'N').putInt(sqlType).array());
     }

@@ -66,6 +66,8 @@ final class AstWalker {
     };
 
     private final Set<TableName> tables = new LinkedHashSet<>();
+    /** Every table reference that named a base table, in walk order: one per occurrence. */
+    private final List<Table> occurrences = new ArrayList<>();
     private final List<String> reasons = new ArrayList<>();
     private final Deque<Set<String>> cteScopes = new ArrayDeque<>();
     private final IdentityHashMap<Object, Boolean> seen = new IdentityHashMap<>();
@@ -89,6 +91,11 @@ final class AstWalker {
     /** Base tables read, lowercased, CTE references excluded. */
     Set<TableName> tables() {
         return tables;
+    }
+
+    /** Every reference to a base table (CTE references and DUAL excluded), each once. */
+    List<Table> occurrences() {
+        return occurrences;
     }
 
     /** The first reason found not to cache, or {@code null}. */
@@ -249,6 +256,7 @@ final class AstWalker {
             refuse("system schema " + name.schema());
         }
         tables.add(name);
+        occurrences.add(table);
     }
 
     /**

@@ -16,6 +16,8 @@ final class Classification {
     String reason;
     String useSchema;
     TableName temporary;
+    /** Row conditions per table occurrence, values as positions in the text (see {@link RowRestrictions}). */
+    java.util.List<RowRestrictions.Occ> rows = java.util.List.of();
 
     Classification(StatementKind kind, String reason) {
         this.kind = kind;

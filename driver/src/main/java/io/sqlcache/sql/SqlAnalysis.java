@@ -1,5 +1,6 @@
 package io.sqlcache.sql;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -21,6 +22,9 @@ import java.util.Set;
  * @param ttlSeconds     the TTL from a {@code /* sqlcache:ttl=N * /} hint, or {@code null}
  * @param useSchema      the schema named by a USE statement, or {@code null}
  * @param temporaryTable for CREATE/DROP TEMPORARY TABLE, the table; else {@code null}
+ * @param rows           what the statement says about the rows it reads or writes, per table
+ *                       occurrence ({@link TableRows}); empty when nothing is known, which
+ *                       makes every read depend on whole tables and every write bump them
  */
 public record SqlAnalysis(
         StatementKind kind,
@@ -31,11 +35,21 @@ public record SqlAnalysis(
         String cacheText,
         Integer ttlSeconds,
         String useSchema,
-        TableName temporaryTable) {
+        TableName temporaryTable,
+        List<TableRows> rows) {
 
     public SqlAnalysis {
         tablesRead = Set.copyOf(tablesRead);
         tablesWritten = Set.copyOf(tablesWritten);
+        rows = rows == null ? List.of() : List.copyOf(rows);
+    }
+
+    /** An analysis that knows nothing about rows. */
+    public SqlAnalysis(StatementKind kind, Set<TableName> tablesRead, Set<TableName> tablesWritten,
+            boolean writesUnknown, String bypassReason, String cacheText, Integer ttlSeconds, String useSchema,
+            TableName temporaryTable) {
+        this(kind, tablesRead, tablesWritten, writesUnknown, bypassReason, cacheText, ttlSeconds, useSchema,
+                temporaryTable, List.of());
     }
 
     /** True when this statement's result may be served from and stored in the cache. */

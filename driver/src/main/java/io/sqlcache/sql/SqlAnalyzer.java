@@ -170,6 +170,7 @@ public final class SqlAnalyzer {
             settle(r);
             if (shape != null && r.kind == StatementKind.READ && r.reason == null) {
                 r.read = Set.copyOf(r.read);
+                r.rows = List.copyOf(r.rows);
                 shapes.put(shape, r);
             }
             return finish(r, text);
@@ -207,7 +208,8 @@ public final class SqlAnalyzer {
         return new SqlAnalysis(r.kind,
                 r.kind == StatementKind.READ ? r.read : Set.of(),
                 r.written, r.writesUnknown, reason, text.cacheText(),
-                text.hints().ttlSeconds(), r.useSchema, r.temporary);
+                text.hints().ttlSeconds(), r.useSchema, r.temporary,
+                r.writesUnknown ? List.of() : rowsOrNone(() -> RowRestrictions.resolve(r.rows, text)));
     }
 
     private Classification classify(SqlText text) {
@@ -320,10 +322,13 @@ public final class SqlAnalyzer {
             Classification r = new Classification(StatementKind.READ, walker.firstReason());
             r.read = walker.tables();
             r.writesUnknown = walker.mayWrite();
+            r.rows = rowsOrNone(() -> RowRestrictions.forSelect(select, text, walker.occurrences()));
             return r;
         }
         if (statement instanceof Insert insert) {
-            return write(statement, StatementKind.WRITE, insert.getTable());
+            Classification r = write(statement, StatementKind.WRITE, insert.getTable());
+            r.rows = rowsOrNone(() -> RowRestrictions.forInsert(insert, text));
+            return r;
         }
         if (statement instanceof Upsert upsert) {
             return write(statement, StatementKind.WRITE, upsert.getTable());
@@ -335,10 +340,13 @@ public final class SqlAnalyzer {
             addFromItem(update.getFromItem(), r, aliases);
             addJoins(update.getStartJoins(), r, aliases);
             addJoins(update.getJoins(), r, aliases);
+            r.rows = rowsOrNone(() -> RowRestrictions.forUpdate(update, text));
             return r;
         }
         if (statement instanceof Delete delete) {
-            return delete(delete);
+            Classification r = delete(delete);
+            r.rows = rowsOrNone(() -> RowRestrictions.forDelete(delete, text));
+            return r;
         }
         if (statement instanceof CreateTable create) {
             Classification r = write(statement, StatementKind.DDL, create.getTable());
@@ -425,6 +433,18 @@ public final class SqlAnalyzer {
             return new Classification(StatementKind.DDL, "unsupported DDL " + name).unknownWrites();
         }
         return new Classification(StatementKind.WRITE, "unsupported statement " + name).unknownWrites();
+    }
+
+    /**
+     * Row conditions are an optimisation: a failure to find them (a JSqlParser node we did not
+     * expect) means "nothing known about the rows", never an unanalysable statement.
+     */
+    private static <T> List<T> rowsOrNone(java.util.function.Supplier<List<T>> rows) {
+        try {
+            return rows.get();
+        } catch (RuntimeException e) {
+            return List.of();
+        }
     }
 
     /** A write of {@code target}; when {@code walked} is given, stored functions in it count. */

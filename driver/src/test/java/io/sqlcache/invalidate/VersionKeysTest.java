@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sqlcache.sql.TableName;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class VersionKeysTest {
@@ -20,11 +21,52 @@ class VersionKeysTest {
 
     @Test
     void writesBumpTablesOrTheGlobalEpoch() {
-        assertThat(keys.forWrite(List.of(TableName.of("s", "t")), false)).containsExactly("p:v:s.t");
+        assertThat(keys.forWrite(List.of(TableName.of("s", "t")), false)).containsExactly("p:v:s.t", "p:w:s.t");
         assertThat(keys.forWrite(List.of(TableName.of("s", "t")), true)).containsExactly("p:g");
         assertThat(keys.forWrite(List.of(), false)).isEmpty();
-        // what a write bumps is exactly what a read of the same table checks
-        assertThat(keys.forRead(List.of(TableName.of("s", "t")))).containsAll(keys.forWrite(List.of(TableName.of("S", "T")), false));
+        // a write bumps what a read of the same table checks
+        assertThat(keys.forRead(List.of(TableName.of("s", "t")))).contains(keys.tableKey(TableName.of("S", "T")));
+        assertThat(keys.forWrite(List.of(TableName.of("S", "T")), false)).contains(keys.tableKey(TableName.of("s", "t")));
+    }
+
+    /**
+     * The table in VersionKeys' Javadoc: every pair of read kind and write kind, and whether the
+     * write must invalidate the read (they share a key) or must not (row-range versions' point).
+     */
+    @Test
+    void everyReadKindSeesEveryWriteKindItMust() {
+        TableName t = TableName.of("s", "t");
+        TableName other = TableName.of("s", "u");
+        List<String> wholeRead = keys.forRead(List.of(t));
+        List<String> rangeRead = keys.forRead(List.of(t), Map.of(t, new long[] {4, 5}));
+        List<String> emptyRead = keys.forRead(List.of(t), Map.of(t, new long[0]));
+        List<String> rowsWrite = keys.forWrite(List.of(t), false, Map.of(t, new long[] {5}));
+        List<String> otherRowsWrite = keys.forWrite(List.of(t), false, Map.of(t, new long[] {0}));
+        List<String> unknownRowsWrite = keys.forWrite(List.of(t), false);
+        List<String> unknownTablesWrite = keys.forWrite(List.of(), true);
+        List<String> otherTableWrite = keys.forWrite(List.of(other), false);
+
+        assertThat(rangeRead).containsExactly("p:b:s.t:4", "p:b:s.t:5", "p:w:s.t", "p:g");
+        assertThat(emptyRead).containsExactly("p:w:s.t", "p:g");
+        assertThat(rowsWrite).containsExactly("p:b:s.t:5", "p:v:s.t");
+
+        assertThat(shared(wholeRead, rowsWrite)).isTrue();
+        assertThat(shared(wholeRead, otherRowsWrite)).isTrue();
+        assertThat(shared(wholeRead, unknownRowsWrite)).isTrue();
+        assertThat(shared(wholeRead, unknownTablesWrite)).isTrue();
+        assertThat(shared(rangeRead, rowsWrite)).isTrue();
+        assertThat(shared(rangeRead, otherRowsWrite)).as("other buckets: stays a hit").isFalse();
+        assertThat(shared(rangeRead, unknownRowsWrite)).isTrue();
+        assertThat(shared(rangeRead, unknownTablesWrite)).isTrue();
+        assertThat(shared(emptyRead, rowsWrite)).isFalse();
+        assertThat(shared(emptyRead, unknownRowsWrite)).isTrue();
+        assertThat(shared(emptyRead, unknownTablesWrite)).isTrue();
+        assertThat(shared(wholeRead, otherTableWrite)).isFalse();
+        assertThat(shared(rangeRead, otherTableWrite)).isFalse();
+    }
+
+    private static boolean shared(List<String> read, List<String> write) {
+        return read.stream().anyMatch(write::contains);
     }
 
     @Test

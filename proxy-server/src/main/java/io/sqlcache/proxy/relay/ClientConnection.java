@@ -13,6 +13,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.sqlcache.core.CacheRuntime;
 import io.sqlcache.invalidate.CatalogConnector;
 import io.sqlcache.invalidate.Dependencies;
+import io.sqlcache.invalidate.RowScopes;
 import io.sqlcache.invalidate.WriteSet;
 import io.sqlcache.key.KeyMaterial;
 import io.sqlcache.key.ParamValue;
@@ -44,8 +45,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
@@ -350,6 +353,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         SqlAnalysis analysis;
         boolean writes;
         Set<TableName> writeTables = Set.of();
+        /** Per written table, the primary-key buckets that hold every row changed (autocommit only). */
+        Map<TableName, long[]> writeBuckets = Map.of();
+        /** The statement's parameters as integers (RowScopes), or null when unknown. */
+        Long[] integerParams = new Long[0];
         boolean writesUnknown;
         /** A failed statement may still have written (a non-transactional table): bump anyway, as the driver does. */
         boolean bumpOnError = true;
@@ -552,6 +559,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                 if (!ex.carriesTypes && ps.types != null && !ps.typesOnServer) {
                     ex.withTypes = withTypes(payload, nulls, ps.types, rest);
                 }
+                ex.integerParams = BinaryIntegers.decode(ps.types, values, ps.parameterCount);
             }
         } catch (MalformedPacketException e) {
             // the server will refuse it; it changes nothing we could name
@@ -571,6 +579,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         ex.sql = ps.sql;
         boolean longData = ps.longData;
         ps.longData = false;
+        if (longData) {
+            // values sent as long data are not in the packet: the others cannot be located
+            ex.integerParams = null;
+        }
         if (a.kind() == StatementKind.READ) {
             String reason = a.cacheable() ? null : a.bypassReason();
             if (reason == null && flags != 0) {
@@ -685,14 +697,27 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         written.add(session.writeSet.tables(), session.writeSet.unknown());
         Set<TableName> named = plan.tables();
         // views read their base tables: the entry depends on those too, as in the driver
+        String schema = session.schemaKnown ? session.schema : null;
+        Long[] integerParams = ex.integerParams;
         Dependencies.Reads reads = runtime.dependencies().expandReadIfLoaded(context.catalogServer(), named);
         if (reads != null) {
-            lookUp(ex, reads, inTransaction, written);
+            // row buckets from the loaded models only (null connector: a model that is not
+            // loaded means the whole table, never a catalog query on the event loop)
+            lookUp(ex, reads, RowScopes.forRead(runtime.dependencies(), context.catalogServer(), null, schema, a,
+                    reads.tables(), integerParams), inTransaction, written);
             return;
         }
         // a model to load from the catalog: JDBC, off the event loop
-        submit(ex, () -> runtime.dependencies().expandRead(context.catalogServer(), catalog, named),
-                r -> lookUp(ex, r, inTransaction, written));
+        submit(ex, () -> {
+            Dependencies.Reads r = runtime.dependencies().expandRead(context.catalogServer(), catalog, named);
+            return new Expanded(r, r.bypass() != null ? Map.<TableName, long[]>of()
+                    : RowScopes.forRead(runtime.dependencies(), context.catalogServer(), catalog, schema, a,
+                            r.tables(), integerParams));
+        }, r -> lookUp(ex, r.reads(), r.buckets(), inTransaction, written));
+    }
+
+    /** A read's tables through views, and the primary-key buckets it is restricted to. */
+    private record Expanded(Dependencies.Reads reads, Map<TableName, long[]> buckets) {
     }
 
     /**
@@ -701,7 +726,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
      * session runs meanwhile (commands are handled one at a time), so pipelined commands are
      * still answered in order.
      */
-    private void lookUp(Exchange ex, Dependencies.Reads reads, boolean inTransaction, WriteSet written) {
+    private void lookUp(Exchange ex, Dependencies.Reads reads, Map<TableName, long[]> buckets, boolean inTransaction,
+                        WriteSet written) {
         String bypass = reads.bypass();
         if (bypass == null && inTransaction && written.touches(reads.tables())) {
             bypass = "table written in this transaction";
@@ -712,7 +738,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             forward(ex, Expect.RESULT);
             return;
         }
-        runtime.readRawAsync(ex.key, reads.tables(), client.eventLoop()).whenComplete((lookup, e) -> {
+        runtime.readRawAsync(ex.key, reads.tables(), buckets, client.eventLoop()).whenComplete((lookup, e) -> {
             if (!client.eventLoop().inEventLoop()) {
                 // the event loop refused the continuation: it is shutting down, and so is this connection
                 closeNow();
@@ -835,11 +861,23 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             forward(ex, Expect.RESULT);
             return;
         }
-        submit(ex, () -> runtime.dependencies().expandWrite(context.catalogServer(), catalog, named), w -> {
-            ex.writeTables = w.tables();
-            ex.writesUnknown = w.unknown();
+        String schema = session.schemaKnown ? session.schema : null;
+        SqlAnalysis a = ex.analysis;
+        Long[] integerParams = ex.integerParams;
+        submit(ex, () -> {
+            Dependencies.Writes w = runtime.dependencies().expandWrite(context.catalogServer(), catalog, named);
+            return new ExpandedWrite(w, RowScopes.forWrite(runtime.dependencies(), context.catalogServer(), catalog,
+                    schema, a, w.tables(), w.unknown(), integerParams));
+        }, e -> {
+            ex.writeTables = e.writes().tables();
+            ex.writesUnknown = e.writes().unknown();
+            ex.writeBuckets = e.buckets();
             forward(ex, Expect.RESULT);
         });
+    }
+
+    /** A write's tables as the catalog expands them, and the buckets of its rows. */
+    private record ExpandedWrite(Dependencies.Writes writes, Map<TableName, long[]> buckets) {
     }
 
     /** Answers from the proxy: payloads renumbered after the request's sequence id. */
@@ -988,6 +1026,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         endFlight(ex, null);
         Set<TableName> bump = new HashSet<>();
+        Map<TableName, long[]> buckets = new HashMap<>();
         boolean unknown = false;
         boolean inTransaction = (after & ServerStatus.IN_TRANS) != 0;
         if (ex.writes && (ok || ex.bumpOnError)) {
@@ -995,12 +1034,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                 session.writeSet.add(ex.writeTables, ex.writesUnknown);
             } else {
                 bump.addAll(ex.writeTables);
+                buckets.putAll(ex.writeBuckets);
                 unknown = ex.writesUnknown;
             }
         }
         if (!inTransaction && !session.writeSet.isEmpty()) {
             boolean rolledBack = ok && a != null && a.kind() == StatementKind.ROLLBACK;
             if (!rolledBack) {
+                // the transaction's writes are kept per table: those tables are bumped whole
+                buckets.keySet().removeAll(session.writeSet.tables());
                 bump.addAll(session.writeSet.tables());
                 unknown |= session.writeSet.unknown();
             }
@@ -1015,6 +1057,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         // stored before its last packet too, as the driver does, so the client's next identical
         // query finds it.
         Set<TableName> tables = Set.copyOf(bump);
+        Map<TableName, long[]> rows = Map.copyOf(buckets);
         boolean everything = unknown;
         Runnable put = store;
         submit(ex, () -> {
@@ -1022,7 +1065,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                 put.run();
             }
             if (!tables.isEmpty() || everything) {
-                runtime.invalidate(tables, everything);
+                runtime.invalidate(tables, everything, rows);
             }
             return Boolean.TRUE;
         }, done -> {
