@@ -90,6 +90,9 @@ public final class ResultSetCapture {
         // after the last row, so that a limit or an unreadable value further on still decides
         // the reason, as when the copy was checked after capture
         String mismatch = null;
+        // per column, the last value class found supported: supports() depends on the class
+        // alone, and a column's values nearly always share one, so most cells skip the lookup
+        Class<?>[] supported = new Class<?>[n];
         while (rs.next()) {
             if (values.size() >= maxRows) {
                 return refuse("result over " + maxRows + " rows");
@@ -114,8 +117,11 @@ public final class ResultSetCapture {
                     // getter's failure escape from executeQuery, where the real driver does not throw.
                     return refuse("value not readable in column " + i + ": " + e.getMessage());
                 }
-                if (!EntryCodec.supports(v)) {
-                    return refuse("unsupported value type " + v.getClass().getName());
+                if (v != null && v.getClass() != supported[i - 1]) {
+                    if (!EntryCodec.supports(v)) {
+                        return refuse("unsupported value type " + v.getClass().getName());
+                    }
+                    supported[i - 1] = v.getClass();
                 }
                 row[i - 1] = v;
                 bytes += CELL_OVERHEAD + estimate(v);
