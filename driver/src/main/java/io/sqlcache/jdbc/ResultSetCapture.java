@@ -155,10 +155,10 @@ public final class ResultSetCapture {
      * the result is not cached.
      *
      * <p>Checked while capturing, cell by cell, rather than by reading the finished copy back
-     * through a {@link CachedResultSet}: that read-back cost a second pass over every cell, a
-     * copy of every real string and byte array, and most of a miss's allocation (issue 5). The
-     * two are the same check, because this is what {@link CachedResultSet} answers for a cell
-     * captured above (its {@code value}, {@code text} and {@code cell} methods):
+     * through a {@link CachedResultSet}: that read-back cost a second pass over every cell and
+     * kept a copy of every real string and byte array until the end (issue 5). The two are the
+     * same check, because this is what {@link CachedResultSet} answers for a cell captured above
+     * (its {@code value}, {@code text} and {@code cell} methods):
      * <ul>
      *   <li>getString: {@code null} when {@code v} is null; else the override when one was kept,
      *       which is {@code s}, or else {@code String.valueOf(v)}, which is then equal to
@@ -168,8 +168,9 @@ public final class ResultSetCapture {
      *       {@code CellConverter.cell(column, v, text).bytes()} (cloned), where text is the cached
      *       getString, which (first point) is {@code s} whenever this check gets that far.</li>
      * </ul>
-     * {@code ResultSetCaptureIT} holds this to the read-back over every column type and every
-     * driver option of the fidelity tests.
+     * {@code ResultSetCaptureIT} holds this to the read-back, through the live
+     * {@link CachedResultSet}, over every column type and every driver option of the fidelity
+     * tests: a change to what the cached copy answers that this check does not follow fails it.
      *
      * @return {@code null} when both agree, else the refusal reason
      */
