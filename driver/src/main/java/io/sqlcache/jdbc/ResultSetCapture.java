@@ -86,26 +86,29 @@ public final class ResultSetCapture {
         }
         List<Object[]> values = new ArrayList<>();
         List<String[]> strings = new ArrayList<>();
-        List<String[]> realStrings = verify ? new ArrayList<>() : null;
-        List<byte[][]> realBytes = verify ? new ArrayList<>() : null;
+        // the first cell the cached copy would answer differently; the result is refused for it
+        // after the last row, so that a limit or an unreadable value further on still decides
+        // the reason, as when the copy was checked after capture
+        String mismatch = null;
+        // per column, the last value class found supported: supports() depends on the class
+        // alone, and a column's values nearly always share one, so most cells skip the lookup
+        Class<?>[] supported = new Class<?>[n];
         while (rs.next()) {
             if (values.size() >= maxRows) {
                 return refuse("result over " + maxRows + " rows");
             }
             Object[] row = new Object[n];
             String[] overrides = null;
-            String[] rowStrings = new String[n];
-            byte[][] rowBytes = new byte[n][];
             bytes += 1;
             for (int i = 1; i <= n; i++) {
                 Object v;
                 String s;
+                byte[] b = null;
                 try {
                     v = rs.getObject(i);
                     s = rs.getString(i);
                     if (verify) {
-                        rowStrings[i - 1] = s;
-                        rowBytes[i - 1] = rs.getBytes(i);
+                        b = rs.getBytes(i);
                     }
                 } catch (SQLException | RuntimeException e) {
                     // e.g. a TIME of -838:59:59 or a zero date: the real driver throws from getObject,
@@ -114,8 +117,11 @@ public final class ResultSetCapture {
                     // getter's failure escape from executeQuery, where the real driver does not throw.
                     return refuse("value not readable in column " + i + ": " + e.getMessage());
                 }
-                if (!EntryCodec.supports(v)) {
-                    return refuse("unsupported value type " + v.getClass().getName());
+                if (v != null && v.getClass() != supported[i - 1]) {
+                    if (!EntryCodec.supports(v)) {
+                        return refuse("unsupported value type " + v.getClass().getName());
+                    }
+                    supported[i - 1] = v.getClass();
                 }
                 row[i - 1] = v;
                 bytes += CELL_OVERHEAD + estimate(v);
@@ -126,51 +132,62 @@ public final class ResultSetCapture {
                     overrides[i - 1] = s;
                     bytes += CELL_OVERHEAD + size(s);
                 }
+                if (verify && mismatch == null) {
+                    mismatch = difference(columns.get(i - 1), i, v, s, b);
+                }
             }
             if (bytes > maxBytes) {
                 return refuse("result over " + maxBytes + " bytes");
             }
             values.add(row);
             strings.add(overrides);
-            if (verify) {
-                realStrings.add(rowStrings);
-                realBytes.add(rowBytes);
-            }
         }
-        CachedRows rows = new CachedRows(columns, values, strings);
-        if (verify) {
-            String mismatch = verify(rows, realStrings, realBytes);
-            if (mismatch != null) {
-                return refuse(mismatch);
-            }
+        if (mismatch != null) {
+            return refuse(mismatch);
         }
-        return new Capture(rows, null);
+        return new Capture(new CachedRows(columns, values, strings), null);
     }
 
     /**
-     * Reads the captured rows back through {@link CachedResultSet} and compares getString and
-     * getBytes with what the real driver returned: where the value the real driver gives through
-     * getObject does not determine its text or bytes (BIT(1), a FLOAT whose server text is
-     * "1e38", YEAR 0, a zero date converted to null), the result is not cached.
+     * Whether the cached copy of one cell would answer getString and getBytes as the real driver
+     * did: where the value the real driver gives through getObject does not determine its text or
+     * bytes (BIT(1), a FLOAT whose server text is "1e38", YEAR 0, a zero date converted to null),
+     * the result is not cached.
+     *
+     * <p>Checked while capturing, cell by cell, rather than by reading the finished copy back
+     * through a {@link CachedResultSet}: that read-back cost a second pass over every cell and
+     * kept a copy of every real string and byte array until the end (issue 5). The two are the
+     * same check, because this is what {@link CachedResultSet} answers for a cell captured above
+     * (its {@code value}, {@code text} and {@code cell} methods):
+     * <ul>
+     *   <li>getString: {@code null} when {@code v} is null; else the override when one was kept,
+     *       which is {@code s}, or else {@code String.valueOf(v)}, which is then equal to
+     *       {@code s} when {@code s} is not null. So the cached getString equals {@code s}
+     *       exactly when {@code v} and {@code s} are both null or both non-null.</li>
+     *   <li>getBytes: {@code null} when {@code v} is null; else
+     *       {@code CellConverter.cell(column, v, text).bytes()} (cloned), where text is the cached
+     *       getString, which (first point) is {@code s} whenever this check gets that far.</li>
+     * </ul>
+     * {@code ResultSetCaptureIT} holds this to the read-back, through the live
+     * {@link CachedResultSet}, over every column type and every driver option of the fidelity
+     * tests: a change to what the cached copy answers that this check does not follow fails it.
+     *
+     * @return {@code null} when both agree, else the refusal reason
      */
-    private static String verify(CachedRows rows, List<String[]> realStrings, List<byte[][]> realBytes)
-            throws SQLException {
-        try (CachedResultSet cached = new CachedResultSet(rows, null)) {
-            int n = rows.columns().size();
-            for (int r = 0; cached.next(); r++) {
-                for (int i = 1; i <= n; i++) {
-                    if (!java.util.Objects.equals(cached.getString(i), realStrings.get(r)[i - 1])) {
-                        return "getString not reproducible in column " + i;
-                    }
-                    if (!java.util.Arrays.equals(cached.getBytes(i), realBytes.get(r)[i - 1])) {
-                        return "getBytes not reproducible in column " + i;
-                    }
-                }
-            }
-        } catch (SQLException | RuntimeException e) {
+    private static String difference(ColumnMeta column, int i, Object v, String s, byte[] b) {
+        if ((v == null) != (s == null)) {
+            return "getString not reproducible in column " + i;
+        }
+        if (v == null) {
+            return b == null ? null : "getBytes not reproducible in column " + i;
+        }
+        byte[] cached;
+        try {
+            cached = CellConverter.cell(column, v, s).bytes();
+        } catch (RuntimeException e) {
             return "value not reproducible: " + e.getMessage();
         }
-        return null;
+        return java.util.Arrays.equals(cached, b) ? null : "getBytes not reproducible in column " + i;
     }
 
     private static Capture refuse(String reason) {
