@@ -24,7 +24,9 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -458,14 +460,15 @@ public final class RedisStore implements CacheStore {
         try {
             RedisClusterAsyncCommands<String, byte[]> cmd = commands();
             long deadline = System.nanoTime() + awaitNanos;
-            List<Future<String>> sets = new ArrayList<>(versionKeys.size());
+            // one MSET: one command and one reply however many keys (a point write bumps its
+            // table and its row bucket); each key is still set atomically, which is all a bump
+            // needs. No TTL: a version must outlive every entry stored under it. (A cluster
+            // client splits it per slot.)
+            Map<String, byte[]> values = new LinkedHashMap<>();
             for (String key : versionKeys) {
-                // no TTL: a version must outlive every entry stored under it
-                sets.add(cmd.set(key, Versions.encode(Versions.random())));
+                values.put(key, Versions.encode(Versions.random()));
             }
-            for (Future<String> f : sets) {
-                await(f, deadline, "SET");
-            }
+            await(cmd.mset(values), deadline, "MSET");
         } catch (RuntimeException e) {
             throw failure("bump", e);
         }
