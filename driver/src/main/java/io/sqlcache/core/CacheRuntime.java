@@ -85,6 +85,12 @@ public final class CacheRuntime {
     /** Wall clock in ms, for entry expiry (tests move it). */
     private final LongSupplier clock;
     private final LongAdder localCopyHits = new LongAdder();
+    /** Entries handed to the store whose reply has not come yet (see {@link #write}). */
+    private final java.util.concurrent.atomic.AtomicInteger pendingPuts = new java.util.concurrent.atomic.AtomicInteger();
+    /** The last entry handed to the store: the store applies them in order (tests wait for it). */
+    private volatile CompletionStage<Void> lastPut = CompletableFuture.completedFuture(null);
+    /** Bound of {@link #pendingPuts}: a store that stopped answering must not queue every miss. */
+    static final int MAX_PENDING_PUTS = 256;
 
     CacheRuntime(CacheConfig config, CacheStore store) {
         this(config, store, System::currentTimeMillis);
@@ -253,11 +259,44 @@ public final class CacheRuntime {
         RaceHooks.run(RaceHooks.beforeStore);
         CacheEntry entry = new CacheEntry(key.bytes(), miss.versions(), clock.getAsLong() + ttlSeconds * 1000L, rows);
         byte[] bytes = codec.encode(entry);
-        if (put(miss.entryKey(), bytes, ttlSeconds) && decoded != null) {
-            // the copy a next hit in this process serves (see read): valid under the same
-            // versions as the stored bytes, and the same bytes if the store hands them back
+        if (bytes.length > config.maxBytes()) {
+            metrics.bypass("result over " + config.maxBytes() + " bytes");
+            return;
+        }
+        if (decoded != null) {
+            // the copy a next hit in this process serves (see read): valid under the versions
+            // it was computed under whether or not the store keeps the bytes, and the same bytes
+            // if the store hands them back
             decoded.put(miss.entryKey(), new Decoded(bytes, entry));
         }
+        // the application has its rows: it does not wait for the store's reply (a round trip
+        // off every miss). The store keeps this process's commands in order, so a later lookup
+        // here sees the entry; a backlog (a slow store) is bounded, beyond it the entry is dropped
+        if (pendingPuts.incrementAndGet() > MAX_PENDING_PUTS) {
+            pendingPuts.decrementAndGet();
+            metrics.bypass("store backlog: entry not stored");
+            return;
+        }
+        CompletionStage<Void> stage;
+        try {
+            stage = store.putAsync(miss.entryKey(), bytes, ttlSeconds);
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(new StoreException("put failed: " + e, e));
+        }
+        lastPut = stage.whenComplete((ok, e) -> {
+            pendingPuts.decrementAndGet();
+            if (e == null) {
+                metrics.stored();
+            } else {
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                storeFailed("put", cause instanceof StoreException se ? se : new StoreException(String.valueOf(cause), cause));
+            }
+        });
+    }
+
+    /** Waits until the entries this runtime has handed to the store so far are stored or failed (tests). */
+    void awaitStores() {
+        lastPut.toCompletableFuture().exceptionally(e -> null).join();
     }
 
     /** Hits served from a local copy of the entry after a versions-only round trip (see {@link #read}). */

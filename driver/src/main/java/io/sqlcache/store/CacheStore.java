@@ -58,6 +58,28 @@ public interface CacheStore extends AutoCloseable {
     /** Stores an entry that expires after {@code ttlSeconds} (at least 1). */
     void put(String entryKey, byte[] value, int ttlSeconds) throws StoreException;
 
+    /**
+     * {@link #put} without waiting: for a miss, whose rows the application already has. Every
+     * later {@link #lookup} or {@link #versions} of this store runs after the put has been
+     * applied or has failed (a store that queues commands on one connection keeps their order),
+     * so this process reads its own entries; other processes may briefly not see it yet, which
+     * is a miss for them, never a wrong answer. The stage completes (or fails with a
+     * {@link StoreException}) within about the store's timeout; callbacks may run on a thread of
+     * the store's.
+     *
+     * <p>The default runs {@link #put} on the caller's thread.
+     */
+    default CompletionStage<Void> putAsync(String entryKey, byte[] value, int ttlSeconds) {
+        try {
+            put(entryKey, value, ttlSeconds);
+            return CompletableFuture.completedFuture(null);
+        } catch (StoreException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(new StoreException("store failed unexpectedly: " + e, e));
+        }
+    }
+
     /** Gives every key in {@code versionKeys} a fresh random version, atomically per key. */
     void bump(List<String> versionKeys) throws StoreException;
 

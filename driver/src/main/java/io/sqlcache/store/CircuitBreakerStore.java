@@ -150,19 +150,29 @@ public final class CircuitBreakerStore implements CacheStore {
      */
     @Override
     public CompletionStage<Lookup> lookupAsync(String entryKey, List<String> versionKeys) {
+        return guardedAsync(() -> delegate.lookupAsync(entryKey, versionKeys));
+    }
+
+    @Override
+    public CompletionStage<Void> putAsync(String entryKey, byte[] value, int ttlSeconds) {
+        return guardedAsync(() -> delegate.putAsync(entryKey, value, ttlSeconds));
+    }
+
+    /** {@link #guarded} for a call that completes later: the outcome moves the breaker when it comes. */
+    private <T> CompletionStage<T> guardedAsync(java.util.function.Supplier<CompletionStage<T>> call) {
         State trial;
         try {
             trial = admit();
         } catch (StoreException e) {
             return CompletableFuture.failedFuture(e);
         }
-        CompletionStage<Lookup> stage;
+        CompletionStage<T> stage;
         try {
-            stage = delegate.lookupAsync(entryKey, versionKeys);
+            stage = call.get();
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
-        CompletableFuture<Lookup> out = new CompletableFuture<>();
+        CompletableFuture<T> out = new CompletableFuture<>();
         stage.whenComplete((found, e) -> {
             if (e == null) {
                 if (trial != null) {

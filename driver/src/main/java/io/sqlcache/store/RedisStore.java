@@ -270,48 +270,67 @@ public final class RedisStore implements CacheStore {
      */
     @Override
     public CompletionStage<Lookup> lookupAsync(String entryKey, List<String> versionKeys) {
-        CompletableFuture<Lookup> result;
+        String[] keys = mgetKeys(entryKey, versionKeys);
+        return chained("lookup", cmd -> cmd.mget(keys).thenCompose(kvs -> {
+            MgetReply reply;
+            try {
+                reply = parseMget(keys, versionKeys, kvs);
+            } catch (StoreException e) {
+                throw new CompletionException(e);
+            }
+            if (reply.missing == null) {
+                return CompletableFuture.completedFuture(new Lookup(reply.entry, reply.versions));
+            }
+            return createMissingAsync(cmd, versionKeys, reply)
+                    .thenApply(versions -> new Lookup(reply.entry, versions));
+        }));
+    }
+
+    /**
+     * {@link #put} without waiting for the reply: the SET is queued on this store's connection,
+     * so every later command of this store (a lookup in this process) is run by Redis after it.
+     * Completes as {@link #lookupAsync} does, failing only with a {@link StoreException}.
+     */
+    @Override
+    public CompletionStage<Void> putAsync(String entryKey, byte[] value, int ttlSeconds) {
+        return chained("put", cmd -> cmd.set(entryKey, value, SetArgs.Builder.ex(Math.max(1, ttlSeconds)))
+                .thenApply(ok -> (Void) null));
+    }
+
+    /**
+     * Runs {@code call} on the connection, chained on Lettuce's futures: no thread waits. Before
+     * the first connect, the connect is chained too. The stage completes on a Lettuce thread (or
+     * a timer thread on timeout), within about twice the command timeout (plus the connect
+     * timeout while connecting), failing only with a {@link StoreException}.
+     */
+    private <T> CompletionStage<T> chained(String op,
+            java.util.function.Function<RedisClusterAsyncCommands<String, byte[]>, CompletionStage<T>> call) {
+        CompletableFuture<T> result;
         long bound;
         try {
             CompletableFuture<StatefulConnection<String, byte[]>> conn = connectionFuture();
             // Lettuce's command timeout bounds each command; this bound is the safety net for a
             // future that would never complete, as awaitNanos is for the blocking calls
             bound = 2 * awaitNanos + (conn.isDone() ? 0 : connectAwaitNanos);
-            String[] keys = mgetKeys(entryKey, versionKeys);
-            result = conn.thenCompose(c -> {
-                RedisClusterAsyncCommands<String, byte[]> cmd = backend.commands(c);
-                return cmd.mget(keys).thenCompose(kvs -> {
-                    MgetReply reply;
-                    try {
-                        reply = parseMget(keys, versionKeys, kvs);
-                    } catch (StoreException e) {
-                        throw new CompletionException(e);
-                    }
-                    if (reply.missing == null) {
-                        return CompletableFuture.completedFuture(new Lookup(reply.entry, reply.versions));
-                    }
-                    return createMissingAsync(cmd, versionKeys, reply)
-                            .thenApply(versions -> new Lookup(reply.entry, versions));
-                });
-            }).toCompletableFuture();
+            result = conn.thenCompose(c -> call.apply(backend.commands(c))).toCompletableFuture();
         } catch (StoreException e) {
             return CompletableFuture.failedFuture(e);
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(failure("lookup", e));
+            return CompletableFuture.failedFuture(failure(op, e));
         }
-        CompletableFuture<Lookup> out = new CompletableFuture<>();
+        CompletableFuture<T> out = new CompletableFuture<>();
         result.orTimeout(bound, TimeUnit.NANOSECONDS).whenComplete((found, e) -> {
             if (e == null) {
                 out.complete(found);
             } else {
-                out.completeExceptionally(asyncFailure(e));
+                out.completeExceptionally(asyncFailure(op, e));
             }
         });
         return out;
     }
 
     /** A failure of a chained call as the blocking calls report it. */
-    private StoreException asyncFailure(Throwable e) {
+    private StoreException asyncFailure(String op, Throwable e) {
         Throwable cause = e;
         while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
             cause = cause.getCause();
@@ -320,10 +339,10 @@ public final class RedisStore implements CacheStore {
             return se;
         }
         if (cause instanceof TimeoutException) {
-            return new StoreException(description + ": lookup timed out after "
+            return new StoreException(description + ": " + op + " timed out after "
                     + TimeUnit.NANOSECONDS.toMillis(commandTimeoutNanos) + " ms", cause);
         }
-        return new StoreException(description + ": lookup failed: " + redact(String.valueOf(cause.getMessage())), cause);
+        return new StoreException(description + ": " + op + " failed: " + redact(String.valueOf(cause.getMessage())), cause);
     }
 
     /** The entry key then the version keys: one MGET, one reply, one round trip (DESIGN.md, a read, step 3). */

@@ -138,6 +138,15 @@ public final class Stores {
         }
 
         @Override
+        public java.util.concurrent.CompletionStage<Void> putAsync(String entryKey, byte[] value, int ttlSeconds) {
+            if (closed.get()) {
+                return java.util.concurrent.CompletableFuture.failedFuture(
+                        new StoreException("store handle is closed: " + store.describe()));
+            }
+            return store.putAsync(entryKey, value, ttlSeconds);
+        }
+
+        @Override
         public void bump(List<String> versionKeys) throws StoreException {
             store().bump(versionKeys);
         }

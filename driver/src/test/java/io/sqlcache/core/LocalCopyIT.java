@@ -86,6 +86,7 @@ class LocalCopyIT {
         CacheRuntime.Lookup miss = r.read(KEY, TABLES);
         assertThat(miss.hit()).as("a miss before storing").isFalse();
         r.write(miss, KEY, rows(value), 300);
+        r.awaitStores(); // the store's reply is not awaited by write (a miss returns first)
     }
 
     private static Object value(CacheRuntime.Lookup hit) {
