@@ -294,6 +294,11 @@ public final class CacheRuntime {
         });
     }
 
+    /** Entries handed to the store whose reply has not come yet (tests). */
+    int pendingPutCount() {
+        return pendingPuts.get();
+    }
+
     /** Waits until the entries this runtime has handed to the store so far are stored or failed (tests). */
     void awaitStores() {
         lastPut.toCompletableFuture().exceptionally(e -> null).join();
