@@ -102,14 +102,17 @@ public final class CacheRuntime {
         this.clock = clock;
         // 0 bytes: no copies at all (a Caffeine cache of weight 0 would still hold an entry
         // until its asynchronous maintenance runs)
+        // maintenance on the calling thread (amortized, a few reads' worth): the default hands
+        // it to ForkJoinPool.commonPool, a thread wake-up that competes with the hit for a core
         this.decoded = config.localCopyBytes() == 0 ? null : Caffeine.newBuilder()
+                .executor(Runnable::run)
                 .maximumWeight(config.localCopyBytes())
                 .weigher((String k, Decoded d) -> d.bytes().length + 64)
                 .build();
         this.localCopies = config.redis() != null && decoded != null;
         this.analyzer = new SqlAnalyzer(10_000);
         this.keys = new VersionKeys(config.prefix());
-        this.uncacheable = Caffeine.newBuilder().maximumSize(10_000)
+        this.uncacheable = Caffeine.newBuilder().maximumSize(10_000).executor(Runnable::run)
                 .expireAfterWrite(Duration.ofSeconds(config.ttlSeconds())).build();
         this.dependencies = new Dependencies(analyzer::analyze, Duration.ofSeconds(config.ttlSeconds()));
     }
