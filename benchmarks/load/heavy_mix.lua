@@ -4,9 +4,9 @@
 -- and a cache can answer them, mixed with point writes to sbtest1 at a fixed ratio
 -- (reads_per_write report queries, then one write, per thread).
 --
--- The report reads sbtest1 and the write updates sbtest1: every write invalidates every cached
--- report (sqlcache invalidates per table), so the numbers measure a cache under writes, not a
--- cache that never has to forget anything.
+-- The report reads sbtest1 and the write updates sbtest1, so the numbers measure a cache under
+-- writes. With per-table versions every write invalidated every cached report; with row-range
+-- versions (README, "Row ranges") a write invalidates the reports whose range holds its id.
 --
 -- Needs the tables of oltp_common.lua (`sysbench oltp_read_only --tables=2 ... prepare`): at
 -- least sbtest1 and sbtest2 with heavy_ranges * range_size rows each.
