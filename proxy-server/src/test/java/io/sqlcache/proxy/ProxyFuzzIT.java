@@ -162,7 +162,8 @@ class ProxyFuzzIT {
             connections.increment();
             try (RawClient raw = new RawClient(port)) {
                 byte[] ok = raw.login(user, ProxyTests.database());
-                assertThat(ok[0]).as("the fuzz user logs in through the proxy").isEqualTo((byte) 0);
+                assertThat(ok[0]).as("the fuzz user logs in through the proxy; answer: %s",
+                        new String(ok, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo((byte) 0);
                 // answers are read and dropped by another thread, so the proxy is never blocked on us
                 InputStream in = raw.socket.getInputStream();
                 Future<?> drain = pool.submit(() -> {
