@@ -29,7 +29,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ConcurrentHashMap;
@@ -291,8 +290,7 @@ public final class CacheRuntime {
             if (e == null) {
                 metrics.stored();
             } else {
-                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                storeFailed("put", cause instanceof StoreException se ? se : new StoreException(String.valueOf(cause), cause));
+                storeFailed("put", StoreException.of(e));
             }
         });
     }
@@ -317,30 +315,29 @@ public final class CacheRuntime {
      * bumps have landed; {@code null} when the store cannot be asked (counted and logged).
      */
     private CacheStore.Lookup fetch(String entryKey, Collection<TableName> tables, Map<TableName, long[]> buckets) {
-        if (!pendingBumps.isEmpty() && !flushPendingBumps()) {
-            return null;
-        }
-        try {
-            return store.lookup(entryKey, keys.forRead(tables, buckets));
-        } catch (StoreException e) {
-            storeFailed("lookup", e);
-            return null;
-        }
+        return ask(() -> store.lookup(entryKey, keys.forRead(tables, buckets)));
     }
-
     /** Like {@link #fetch}, for the versions only. */
     private long[] currentVersions(Collection<TableName> tables, Map<TableName, long[]> buckets) {
+        return ask(() -> store.versions(keys.forRead(tables, buckets)));
+    }
+
+    /** A read of the store, after any remembered bumps have landed; {@code null} when it cannot be asked. */
+    private <T> T ask(StoreRead<T> read) {
         if (!pendingBumps.isEmpty() && !flushPendingBumps()) {
             return null;
         }
         try {
-            return store.versions(keys.forRead(tables, buckets));
+            return read.run();
         } catch (StoreException e) {
             storeFailed("lookup", e);
             return null;
         }
     }
 
+    private interface StoreRead<T> {
+        T run() throws StoreException;
+    }
     /** Stores encoded bytes unless they are over {@code maxBytes}; true when stored. Never throws. */
     private boolean put(String entryKey, byte[] bytes, int ttlSeconds) {
         if (bytes.length > config.maxBytes()) {
@@ -458,9 +455,7 @@ public final class CacheRuntime {
         }
         return stage.handleAsync((found, e) -> {
             if (e != null) {
-                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                storeFailed("lookup", cause instanceof StoreException se ? se
-                        : new StoreException(String.valueOf(cause), cause));
+                storeFailed("lookup", StoreException.of(e));
                 return RawLookup.UNAVAILABLE;
             }
             return rawAnswer(key, entryKey, found);

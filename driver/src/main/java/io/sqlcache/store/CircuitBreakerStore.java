@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
@@ -182,9 +181,7 @@ public final class CircuitBreakerStore implements CacheStore {
                 return;
             }
             state.set(new State(Kind.OPEN, nanoTime.getAsLong()));
-            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            out.completeExceptionally(cause instanceof StoreException ? cause
-                    : new StoreException("store failed unexpectedly: " + cause, cause));
+            out.completeExceptionally(StoreException.of(e));
         });
         return out;
     }
