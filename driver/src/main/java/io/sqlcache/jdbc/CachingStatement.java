@@ -43,6 +43,8 @@ class CachingStatement implements SqlCacheStatement {
     /** True while the last execution was answered by the cache (its update count is -1). */
     private boolean servedByCache;
     private String lastOutcome;
+    /** The key prefix of the last cacheable execution: reused while text and scope stay the same. */
+    private KeyMaterial.Prefix keyPrefix;
 
     CachingStatement(CachingConnection conn, Statement delegate, int resultSetType, int concurrency) {
         this.conn = conn;
@@ -66,8 +68,15 @@ class CachingStatement implements SqlCacheStatement {
         if (plan.bypass() != null) {
             return bypass(a, plan.bypass(), exec);
         }
-        KeyMaterial key = KeyMaterial.of(a.cacheText(), params, plan.schema(), conn.user(), plan.session(),
-                conn.driverScope(), delegate.getMaxRows() + "/" + delegate.getMaxFieldSize());
+        String limits = delegate.getMaxRows() + "/" + delegate.getMaxFieldSize();
+        KeyMaterial.Prefix prefix = keyPrefix;
+        if (prefix == null || !prefix.sameAs(a.cacheText(), params.length, plan.schema(), conn.user(), plan.session(),
+                conn.driverScope(), limits)) {
+            prefix = KeyMaterial.Prefix.of(a.cacheText(), params.length, plan.schema(), conn.user(), plan.session(),
+                    conn.driverScope(), limits);
+            keyPrefix = prefix;
+        }
+        KeyMaterial key = prefix.with(params);
         if (runtime.knownUncacheable(key.hash())) {
             return bypass(a, "result over limits", exec);
         }

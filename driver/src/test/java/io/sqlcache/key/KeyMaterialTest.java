@@ -1,6 +1,7 @@
 package io.sqlcache.key;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
 import java.sql.Timestamp;
@@ -73,5 +74,35 @@ class KeyMaterialTest {
     void streamsAndUnknownObjectsAreNotKeyMaterial() {
         assertThat(ParamValue.ofObject(new java.io.ByteArrayInputStream(new byte[1]), null, null)).isNull();
         assertThat(ParamValue.ofObject(new Object(), null, null)).isNull();
+    }
+    @Test
+    void aReusedPrefixGivesTheSameKeyAsBuildingItAnew() {
+        KeyMaterial.Prefix prefix = KeyMaterial.Prefix.of("SELECT a FROM t WHERE id = ? AND b = ?", 2, "test", "root");
+        ParamValue[] params = {ParamValue.ofLong('I', 7), ParamValue.ofString('s', "x")};
+        KeyMaterial reused = prefix.with(params);
+        KeyMaterial fresh = KeyMaterial.of("SELECT a FROM t WHERE id = ? AND b = ?", params, "test", "root");
+        assertThat(reused.hash()).isEqualTo(fresh.hash());
+        assertThat(reused.bytes()).isEqualTo(fresh.bytes());
+        assertThat(KeyMaterial.matches(reused, fresh.bytes())).isTrue();
+        assertThat(prefix.sameAs("SELECT a FROM t WHERE id = ? AND b = ?", 2, "test", "root")).isTrue();
+        assertThat(prefix.sameAs("SELECT a FROM t WHERE id = ? AND b = ?", 2, "test", "alice")).isFalse();
+        assertThat(prefix.sameAs("SELECT a FROM t WHERE id = ? AND b = ?", 2, "test")).isFalse();
+        assertThat(prefix.sameAs("SELECT a FROM t WHERE id = ?", 2, "test", "root")).isFalse();
+        assertThatThrownBy(() -> prefix.with(new ParamValue[] {ParamValue.ofLong('I', 7)}))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void storedMaterialMatchesOnlyWhenEveryPartIsEqual() {
+        KeyMaterial k = key("SELECT 1 FROM t WHERE id = ?", ParamValue.ofLong('I', 42));
+        byte[] stored = k.bytes();
+        assertThat(KeyMaterial.matches(k, stored)).isTrue();
+        for (int i = 0; i < stored.length; i++) {
+            byte[] changed = stored.clone();
+            changed[i] ^= 1;
+            assertThat(KeyMaterial.matches(k, changed)).as("byte %d changed", i).isFalse();
+        }
+        assertThat(KeyMaterial.matches(k, java.util.Arrays.copyOf(stored, stored.length + 1))).isFalse();
+        assertThat(KeyMaterial.matches(k, java.util.Arrays.copyOf(stored, stored.length - 1))).isFalse();
     }
 }

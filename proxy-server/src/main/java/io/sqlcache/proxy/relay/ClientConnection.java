@@ -96,6 +96,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     /** 1 after an SSLRequest: the client's connection-phase sequence ids are one ahead of the backend's. */
     private int tlsOffset;
     private boolean draining;
+    /** The key prefix of the last cached read: reused while its text and scope stay the same. */
+    private KeyMaterial.Prefix keyPrefix;
 
     public ClientConnection(ProxyContext context) {
         this.context = context;
@@ -683,7 +685,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             forward(ex, Expect.RESULT);
             return;
         }
-        KeyMaterial key = KeyMaterial.of(a.cacheText(), params, session.scope(protocol));
+        String[] scope = session.scope(protocol);
+        KeyMaterial.Prefix prefix = keyPrefix;
+        if (prefix == null || !prefix.sameAs(a.cacheText(), params.length, scope)) {
+            prefix = KeyMaterial.Prefix.of(a.cacheText(), params.length, scope);
+            keyPrefix = prefix;
+        }
+        KeyMaterial key = prefix.with(params);
         if (runtime.knownUncacheable(key.hash())) {
             metrics.bypass("result over limits");
             forward(ex, Expect.RESULT);
