@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
@@ -155,11 +156,14 @@ public final class Dependencies {
     }
 
     private Reads expandRead(String server, CatalogConnector connector, Collection<TableName> tables, boolean load) {
-        Set<TableName> out = new LinkedHashSet<>(tables);
-        Deque<TableName> work = new ArrayDeque<>(tables);
+        // the set and the work queue are made at the first view: most reads name base tables
+        // only, and this runs on every cached read, hits included
+        Set<TableName> out = null;
+        Deque<TableName> work = null;
+        Iterator<TableName> named = tables.iterator();
         try (Loader loader = new Loader(server(server), connector)) {
-            while (!work.isEmpty()) {
-                TableName t = work.pop();
+            while (named.hasNext() || work != null && !work.isEmpty()) {
+                TableName t = named.hasNext() ? named.next() : work.pop();
                 SchemaModel m = load ? loader.model(t.schema()) : loader.loadedModel(t.schema());
                 if (m == null) {
                     return null;
@@ -174,6 +178,10 @@ public final class Dependencies {
                 if (v.bypass() != null) {
                     return Reads.bypassing(v.bypass());
                 }
+                if (out == null) {
+                    out = new LinkedHashSet<>(tables);
+                    work = new ArrayDeque<>();
+                }
                 for (TableName base : v.reads()) {
                     if (out.add(base)) {
                         work.add(base);
@@ -184,7 +192,7 @@ public final class Dependencies {
                 }
             }
         }
-        return new Reads(Set.copyOf(out), null);
+        return new Reads(Set.copyOf(out == null ? tables : out), null);
     }
 
     /**

@@ -66,6 +66,18 @@ public final class RowScopes {
         if (a.kind() != StatementKind.READ || a.rows().isEmpty()) {
             return Map.of();
         }
+        if (a.rows().size() == 1) {
+            // one table restricted once (a point or range read): what the general case below
+            // computes, without its maps and sets, on every cached read
+            TableRows r = a.rows().get(0);
+            TableName t = r.table().resolve(schema);
+            if (t.schema() == null || !tables.contains(t)) {
+                return Map.of();
+            }
+            RowKey key = deps.rowKeys(server, catalog, List.of(t), false).get(t);
+            long[] b = key == null ? null : buckets(r.conditions(), key, integerParams, false);
+            return b == null ? Map.of() : Map.of(t, b);
+        }
         Map<TableName, List<TableRows>> byTable = new HashMap<>();
         Set<TableName> named = new java.util.HashSet<>();
         for (TableRows r : a.rows()) {

@@ -95,6 +95,18 @@ public final class VersionKeys {
      * @param buckets per resolved table, the buckets the read is restricted to (never null)
      */
     public List<String> forRead(Collection<TableName> tables, Map<TableName, long[]> buckets) {
+        if (tables.size() == 1) {
+            // one table, whole or one bucket (a point read): the order below without sorting,
+            // as "b:" sorts before "w:"
+            TableName t = tables.iterator().next();
+            long[] b = buckets.get(t);
+            if (b == null) {
+                return List.of(tableKey(t), global);
+            }
+            if (b.length == 1) {
+                return List.of(bucketKey(t, b[0]), wholeKey(t), global);
+            }
+        }
         TreeSet<String> sorted = new TreeSet<>();
         for (TableName t : tables) {
             long[] b = buckets.get(t);

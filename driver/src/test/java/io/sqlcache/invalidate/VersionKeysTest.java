@@ -48,6 +48,9 @@ class VersionKeysTest {
 
         assertThat(rangeRead).containsExactly("p:b:s.t:4", "p:b:s.t:5", "p:w:s.t", "p:g");
         assertThat(emptyRead).containsExactly("p:w:s.t", "p:g");
+        assertThat(wholeRead).containsExactly("p:v:s.t", "p:g");
+        // a point read: the same order as a two-table read of the same keys would sort them
+        assertThat(keys.forRead(List.of(t), Map.of(t, new long[] {5}))).containsExactly("p:b:s.t:5", "p:w:s.t", "p:g");
         assertThat(rowsWrite).containsExactly("p:b:s.t:5", "p:v:s.t");
 
         assertThat(shared(wholeRead, rowsWrite)).isTrue();
