@@ -6,9 +6,11 @@ import io.sqlcache.codec.EntryCodec;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -93,6 +95,13 @@ public final class ResultSetCapture {
         // per column, the last value class found supported: supports() depends on the class
         // alone, and a column's values nearly always share one, so most cells skip the lookup
         Class<?>[] supported = new Class<?>[n];
+        // per column, whether its text may be taken from the raw bytes (rawText); the first row
+        // checks the rule against the real getString and, on a difference, turns it off
+        boolean[] rawTextColumn = new boolean[n];
+        boolean[] rawTextChecked = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            rawTextColumn[i] = rawTextType(columns.get(i));
+        }
         while (rs.next()) {
             if (values.size() >= maxRows) {
                 return refuse("result over " + maxRows + " rows");
@@ -106,9 +115,22 @@ public final class ResultSetCapture {
                 byte[] b = null;
                 try {
                     v = rs.getObject(i);
-                    s = rs.getString(i);
-                    if (verify) {
+                    if (rawTextColumn[i - 1]) {
                         b = rs.getBytes(i);
+                        s = rawText(b);
+                        if (s == null || !rawTextChecked[i - 1]) {
+                            String real = rs.getString(i);
+                            if (s != null) {
+                                rawTextChecked[i - 1] = true;
+                                rawTextColumn[i - 1] = s.equals(real);
+                            }
+                            s = real;
+                        }
+                    } else {
+                        s = rs.getString(i);
+                        if (verify) {
+                            b = rs.getBytes(i);
+                        }
                     }
                 } catch (SQLException | RuntimeException e) {
                     // e.g. a TIME of -838:59:59 or a zero date: the real driver throws from getObject,
@@ -188,6 +210,51 @@ public final class ResultSetCapture {
             return "value not reproducible: " + e.getMessage();
         }
         return java.util.Arrays.equals(cached, b) ? null : "getBytes not reproducible in column " + i;
+    }
+
+    /**
+     * Whether a column's getString may come from its raw bytes: DATE, DATETIME and TIMESTAMP,
+     * whose getString in Connector/J parses the server's text and formats it again with
+     * {@code String.format} (three calls per DATETIME cell, most of a range miss's capture).
+     */
+    private static boolean rawTextType(ColumnMeta c) {
+        return c.columnType() == Types.DATE && "DATE".equalsIgnoreCase(c.columnTypeName())
+                || c.columnType() == Types.TIMESTAMP
+                        && ("DATETIME".equalsIgnoreCase(c.columnTypeName())
+                                || "TIMESTAMP".equalsIgnoreCase(c.columnTypeName()));
+    }
+
+    /**
+     * The text of a DATE, DATETIME or TIMESTAMP cell when its raw bytes are exactly
+     * {@code YYYY-MM-DD} or {@code YYYY-MM-DD hh:mm:ss} (the text protocol, no fraction) with a
+     * year, month and day that are not zero: then parsing the fields and formatting them again
+     * with zero padding ({@code %04d-%02d-%02d}, {@code %02d:%02d:%02d}), as the real driver's
+     * getString does, gives back these very bytes. Anything else (a fraction, a zero date, the
+     * binary protocol's encoding, which is never this long) returns null: the real getString.
+     */
+    static String rawText(byte[] b) {
+        if (b == null || b.length != 10 && b.length != 19) {
+            return null;
+        }
+        for (int i = 0; i < b.length; i++) {
+            byte c = b[i];
+            boolean separator = i == 4 || i == 7 || i == 10 || i == 13 || i == 16;
+            if (separator) {
+                byte want = i == 10 ? (byte) ' ' : i < 10 ? (byte) '-' : (byte) ':';
+                if (c != want) {
+                    return null;
+                }
+            } else if (c < '0' || c > '9') {
+                return null;
+            }
+        }
+        boolean zeroYear = b[0] == '0' && b[1] == '0' && b[2] == '0' && b[3] == '0';
+        boolean zeroMonth = b[5] == '0' && b[6] == '0';
+        boolean zeroDay = b[8] == '0' && b[9] == '0';
+        if (zeroYear || zeroMonth || zeroDay) {
+            return null;
+        }
+        return new String(b, StandardCharsets.ISO_8859_1);
     }
 
     private static Capture refuse(String reason) {

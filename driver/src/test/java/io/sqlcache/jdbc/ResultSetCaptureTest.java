@@ -1,0 +1,41 @@
+package io.sqlcache.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Which raw bytes of a temporal cell are their own text (ResultSetCaptureIT checks it against Connector/J). */
+class ResultSetCaptureTest {
+
+    private static String raw(String s) {
+        return ResultSetCapture.rawText(s.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
+    void aZeroPaddedDateOrDatetimeWithoutFractionIsItsOwnText() {
+        assertThat(raw("2024-02-29")).isEqualTo("2024-02-29");
+        assertThat(raw("0999-01-01")).isEqualTo("0999-01-01");
+        assertThat(raw("2024-02-29 23:59:59")).isEqualTo("2024-02-29 23:59:59");
+        assertThat(raw("1000-01-01 00:00:00")).isEqualTo("1000-01-01 00:00:00");
+    }
+
+    @Test
+    void everythingElseIsLeftToTheRealGetString() {
+        assertThat(raw("2024-02-29 23:59:59.5")).as("a fraction").isNull();
+        assertThat(raw("2024-02-29 23:59:59.000000")).as("a fraction of zeros").isNull();
+        assertThat(raw("0000-00-00")).as("a zero date").isNull();
+        assertThat(raw("0000-00-00 00:00:00")).isNull();
+        assertThat(raw("0000-01-01")).as("year 0").isNull();
+        assertThat(raw("2024-00-15")).as("month 0").isNull();
+        assertThat(raw("2024-02-00 10:00:00")).as("day 0").isNull();
+        assertThat(raw("2024")).as("a YEAR as DATE").isNull();
+        assertThat(raw("12:30:00")).as("a TIME").isNull();
+        assertThat(raw("2024/02/29")).isNull();
+        assertThat(raw("2024-02-29T23:59:59")).isNull();
+        assertThat(raw("2024-02-29 23-59-59")).isNull();
+        assertThat(raw("2024-0a-29")).isNull();
+        assertThat(ResultSetCapture.rawText(null)).isNull();
+        assertThat(ResultSetCapture.rawText(new byte[] {7, (byte) 0xe8, 7, 2, 29, 23, 59, 59, 0, 0, 0})).as("binary").isNull();
+    }
+}
