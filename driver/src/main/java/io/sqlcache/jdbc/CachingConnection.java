@@ -77,6 +77,8 @@ public final class CachingConnection implements SqlCacheConnection {
 
     private final Connection delegate;
     private final CacheRuntime runtime;
+    /** This connection's verdicts on temporal text from raw bytes (capture of every miss). */
+    private final ResultSetCapture.TextRules textRules = new ResultSetCapture.TextRules();
     private final String user;
     private final String driverScope;
     /** Non-null when the real driver's options make cached values differ: every read bypasses. */
@@ -119,6 +121,10 @@ public final class CachingConnection implements SqlCacheConnection {
     public static CachingConnection wrap(Connection delegate, CacheRuntime runtime, String driverScope,
             CatalogConnector catalog) throws SQLException {
         return new CachingConnection(delegate, runtime, driverScope, catalog);
+    }
+
+    ResultSetCapture.TextRules textRules() {
+        return textRules;
     }
 
     CacheRuntime runtime() {

@@ -93,7 +93,8 @@ class CachingStatement implements SqlCacheStatement {
         ResultSet rs = exec.call();
         ResultSetCapture.Capture capture;
         try (rs) {
-            capture = ResultSetCapture.capture(rs, runtime.config().maxRows(), runtime.config().maxBytes());
+            capture = ResultSetCapture.capture(rs, runtime.config().maxRows(), runtime.config().maxBytes(),
+                    conn.textRules());
         } catch (SQLException e) {
             // reading rows failed: let the application see the real driver's own behaviour
             LOG.log(Level.DEBUG, () -> "sqlcache: capture failed, running uncached: " + e);

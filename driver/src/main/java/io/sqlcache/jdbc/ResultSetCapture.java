@@ -60,7 +60,65 @@ public final class ResultSetCapture {
      * @throws SQLException when the real driver fails to read the metadata or the next row
      */
     public static Capture capture(ResultSet rs, int maxRows, long maxBytes) throws SQLException {
-        return capture(rs, maxRows, maxBytes, true);
+        return capture(rs, maxRows, maxBytes, new TextRules());
+    }
+
+    /**
+     * As {@link #capture(ResultSet, int, long)}, with the verdicts of one connection on taking
+     * temporal text from raw bytes (see {@link TextRules}).
+     */
+    static Capture capture(ResultSet rs, int maxRows, long maxBytes, TextRules rules) throws SQLException {
+        return capture(rs, maxRows, maxBytes, true, rules);
+    }
+
+    /**
+     * Whether, on one connection of the real driver, the getString of a DATE, DATETIME or
+     * TIMESTAMP cell is its raw bytes when {@link #rawText} accepts them (the real getString
+     * parses that text and formats it again with three {@code String.format} calls per DATETIME
+     * cell: most of a range miss's capture, and checked on every result, half of a point miss's
+     * CPU). It depends on the real
+     * driver's version and the connection's options, not on the value: the first accepted cell of
+     * each type is checked against the real getString, and the verdict stands for the connection
+     * (a difference turns the shortcut off for that type). A fresh instance per result checks each
+     * result's first cell. Thread-safe: two threads may both check; both reach the same verdict.
+     */
+    static final class TextRules {
+
+        private static final int UNKNOWN = 0;
+        private static final int TRUSTED = 1;
+        private static final int REFUSED = 2;
+
+        /** DATE, DATETIME, TIMESTAMP. */
+        private final java.util.concurrent.atomic.AtomicIntegerArray verdicts =
+                new java.util.concurrent.atomic.AtomicIntegerArray(3);
+
+        /** The column's index in {@link #verdicts}, or -1 when its text is never taken from raw bytes. */
+        static int typeOf(ColumnMeta c) {
+            if (c.columnType() == Types.DATE && "DATE".equalsIgnoreCase(c.columnTypeName())) {
+                return 0;
+            }
+            if (c.columnType() == Types.TIMESTAMP) {
+                if ("DATETIME".equalsIgnoreCase(c.columnTypeName())) {
+                    return 1;
+                }
+                if ("TIMESTAMP".equalsIgnoreCase(c.columnTypeName())) {
+                    return 2;
+                }
+            }
+            return -1;
+        }
+
+        boolean refused(int type) {
+            return verdicts.get(type) == REFUSED;
+        }
+
+        boolean trusted(int type) {
+            return verdicts.get(type) == TRUSTED;
+        }
+
+        void checked(int type, boolean same) {
+            verdicts.compareAndSet(type, UNKNOWN, same ? TRUSTED : REFUSED);
+        }
     }
 
     /**
@@ -69,6 +127,11 @@ public final class ResultSetCapture {
      * fidelity test, which lists where they differ).
      */
     static Capture capture(ResultSet rs, int maxRows, long maxBytes, boolean verify) throws SQLException {
+        return capture(rs, maxRows, maxBytes, verify, new TextRules());
+    }
+
+    private static Capture capture(ResultSet rs, int maxRows, long maxBytes, boolean verify, TextRules rules)
+            throws SQLException {
         ResultSetMetaData md = rs.getMetaData();
         int n = md.getColumnCount();
         List<ColumnMeta> columns = new ArrayList<>(n);
@@ -95,12 +158,10 @@ public final class ResultSetCapture {
         // per column, the last value class found supported: supports() depends on the class
         // alone, and a column's values nearly always share one, so most cells skip the lookup
         Class<?>[] supported = new Class<?>[n];
-        // per column, whether its text may be taken from the raw bytes (rawText); the first row
-        // checks the rule against the real getString and, on a difference, turns it off
-        boolean[] rawTextColumn = new boolean[n];
-        boolean[] rawTextChecked = new boolean[n];
+        // per column, its temporal type when its text may be taken from the raw bytes (rawText), else -1
+        int[] rawTextType = new int[n];
         for (int i = 0; i < n; i++) {
-            rawTextColumn[i] = rawTextType(columns.get(i));
+            rawTextType[i] = TextRules.typeOf(columns.get(i));
         }
         while (rs.next()) {
             if (values.size() >= maxRows) {
@@ -115,14 +176,14 @@ public final class ResultSetCapture {
                 byte[] b = null;
                 try {
                     v = rs.getObject(i);
-                    if (rawTextColumn[i - 1]) {
+                    int type = rawTextType[i - 1];
+                    if (type >= 0 && !rules.refused(type)) {
                         b = rs.getBytes(i);
                         s = rawText(b);
-                        if (s == null || !rawTextChecked[i - 1]) {
+                        if (s == null || !rules.trusted(type)) {
                             String real = rs.getString(i);
                             if (s != null) {
-                                rawTextChecked[i - 1] = true;
-                                rawTextColumn[i - 1] = s.equals(real);
+                                rules.checked(type, s.equals(real));
                             }
                             s = real;
                         }
@@ -210,18 +271,6 @@ public final class ResultSetCapture {
             return "value not reproducible: " + e.getMessage();
         }
         return java.util.Arrays.equals(cached, b) ? null : "getBytes not reproducible in column " + i;
-    }
-
-    /**
-     * Whether a column's getString may come from its raw bytes: DATE, DATETIME and TIMESTAMP,
-     * whose getString in Connector/J parses the server's text and formats it again with
-     * {@code String.format} (three calls per DATETIME cell, most of a range miss's capture).
-     */
-    private static boolean rawTextType(ColumnMeta c) {
-        return c.columnType() == Types.DATE && "DATE".equalsIgnoreCase(c.columnTypeName())
-                || c.columnType() == Types.TIMESTAMP
-                        && ("DATETIME".equalsIgnoreCase(c.columnTypeName())
-                                || "TIMESTAMP".equalsIgnoreCase(c.columnTypeName()));
     }
 
     /**

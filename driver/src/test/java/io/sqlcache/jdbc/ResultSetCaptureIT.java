@@ -154,6 +154,22 @@ class ResultSetCaptureIT {
                         assertThat(ResultSetCapture.capture(rs, 100, 1 << 20).refusal())
                                 .as("[%s] temporal rows", options).isNull();
                     }
+                    // a connection's verdicts: after the first result, every row takes its text from the raw bytes
+                    ResultSetCapture.TextRules rules = new ResultSetCapture.TextRules();
+                    ResultSetCapture.Capture oracle;
+                    try (ResultSet rs = temporal.executeQuery()) {
+                        oracle = ReadBack.capture(rs, 100, 1 << 20);
+                    }
+                    for (int pass = 1; pass <= 2; pass++) {
+                        try (ResultSet rs = temporal.executeQuery()) {
+                            ResultSetCapture.Capture withRules = ResultSetCapture.capture(rs, 100, 1 << 20, rules);
+                            assertThat(withRules.captured()).as("[%s] pass %d captured", options, pass).isTrue();
+                            assertThat(sameRows(withRules.rows(), oracle.rows()))
+                                    .as("[%s] pass %d equals the read-back", options, pass).isTrue();
+                        }
+                        assertThat(rules.trusted(0) && rules.trusted(1) && rules.trusted(2))
+                                .as("[%s] DATE, DATETIME and TIMESTAMP text from raw bytes", options).isTrue();
+                    }
                 }
                 diff = compare(good, "several rows and types", outcomes);
                 if (diff != null) {
