@@ -45,7 +45,7 @@ final class CellConverter {
         LONG, BIGINT, DECIMAL, DOUBLE, BIT, DATE, TIME, DATETIME, TIMESTAMP, YEAR, BYTES;
 
         static Source of(ColumnMeta c, Object value) {
-            String t = c.columnTypeName() == null ? "" : c.columnTypeName().toUpperCase(Locale.ROOT);
+            String t = c.columnTypeName() == null ? "" : upper(c.columnTypeName());
             if (t.equals("BIT")) {
                 // TINYINT(1) is reported as BIT(1) too; a Boolean value cannot tell them apart, and
                 // TINYINT(1) (BOOLEAN) is by far the more common, so its text decoding wins.
@@ -73,6 +73,16 @@ final class CellConverter {
                 default -> BYTES;
             };
         }
+    }
+
+    /** {@code s} in upper case; itself when it is already (Connector/J's type names are), without a copy. */
+    private static String upper(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isLowerCase(s.charAt(i))) {
+                return s.toUpperCase(Locale.ROOT);
+            }
+        }
+        return s;
     }
 
     /** A MySQL TIME as Connector/J's InternalTime: may be negative or beyond 24 hours. */
@@ -204,12 +214,19 @@ final class CellConverter {
     static <T> T convert(Cell cell, Target<T> target) throws SQLException {
         String text = cell.text();
         return switch (cell.source()) {
-            case LONG -> {
-                BigInteger i = new BigInteger(text);
-                yield i.bitLength() < 64 ? target.fromLong(i.longValue()) : target.fromBigInteger(i);
-            }
-            case BIGINT -> {
-                // Connector/J's decodeUInt8: a long while it fits, a BigInteger beyond
+            case LONG, BIGINT -> {
+                // Connector/J's decodeUInt8: a long while it fits, a BigInteger beyond. Up to 18
+                // characters the text always fits a long, and Long.parseLong reads what BigInteger
+                // reads (a sign, digits), without the BigInteger
+                if (text.length() <= 18) {
+                    long l;
+                    try {
+                        l = Long.parseLong(text);
+                    } catch (NumberFormatException e) {
+                        l = new BigInteger(text).longValue(); // throws as before
+                    }
+                    yield target.fromLong(l);
+                }
                 BigInteger i = new BigInteger(text);
                 yield i.bitLength() < 64 ? target.fromLong(i.longValue()) : target.fromBigInteger(i);
             }

@@ -64,60 +64,80 @@ public final class ResultSetCapture {
     }
 
     /**
-     * As {@link #capture(ResultSet, int, long)}, with the verdicts of one connection on taking
-     * temporal text from raw bytes (see {@link TextRules}).
+     * As {@link #capture(ResultSet, int, long)}, with the verdicts of one connection on taking a
+     * cell's text without the real getString (see {@link TextRules}).
      */
     static Capture capture(ResultSet rs, int maxRows, long maxBytes, TextRules rules) throws SQLException {
         return capture(rs, maxRows, maxBytes, true, rules);
     }
 
     /**
-     * Whether, on one connection of the real driver, the getString of a DATE, DATETIME or
-     * TIMESTAMP cell is its raw bytes when {@link #rawText} accepts them (the real getString
-     * parses that text and formats it again with three {@code String.format} calls per DATETIME
-     * cell: most of a range miss's capture, and checked on every result, half of a point miss's
-     * CPU). It depends on the real
-     * driver's version and the connection's options, not on the value: the first accepted cell of
-     * each type is checked against the real getString, and the verdict stands for the connection
-     * (a difference turns the shortcut off for that type). A fresh instance per result checks each
-     * result's first cell. Thread-safe: two threads may both check; both reach the same verdict.
+     * Whether, on one connection of the real driver, a cell's getString can be known without
+     * calling it. Connector/J's getString builds a value factory (reading connection properties)
+     * on every call and, for temporal types, parses the server's text and formats it again with
+     * three {@code String.format} calls: most of a miss's capture. The rules:
+     * <ul>
+     *   <li>{@link #DATE}, {@link #DATETIME}, {@link #TIMESTAMP}: the raw bytes, when
+     *       {@link #rawText} accepts them;</li>
+     *   <li>{@link #INTEGER} (TINYINT to BIGINT, signed or not): the raw bytes, when
+     *       {@link #rawInteger} accepts them and getObject gave a number (not a Boolean);</li>
+     *   <li>{@link #STRING}: getObject's own value when it is a String (Connector/J answers
+     *       getObject of a character column through its getString).</li>
+     * </ul>
+     * Each holds by how the real driver decodes and formats, whatever the value, but depends on
+     * its version and the connection's options: the first cell a rule accepts is checked against
+     * the real getString, and the verdict stands for the connection (a difference turns the rule
+     * off). A fresh instance per result checks each result's first cell. Thread-safe: two threads
+     * may both check; both reach the same verdict.
      */
     static final class TextRules {
+
+        static final int DATE = 0;
+        static final int DATETIME = 1;
+        static final int TIMESTAMP = 2;
+        static final int INTEGER = 3;
+        static final int STRING = 4;
+        /** No rule: always the real getString. */
+        static final int NONE = -1;
 
         private static final int UNKNOWN = 0;
         private static final int TRUSTED = 1;
         private static final int REFUSED = 2;
 
-        /** DATE, DATETIME, TIMESTAMP. */
         private final java.util.concurrent.atomic.AtomicIntegerArray verdicts =
-                new java.util.concurrent.atomic.AtomicIntegerArray(3);
+                new java.util.concurrent.atomic.AtomicIntegerArray(5);
 
-        /** The column's index in {@link #verdicts}, or -1 when its text is never taken from raw bytes. */
-        static int typeOf(ColumnMeta c) {
-            if (c.columnType() == Types.DATE && "DATE".equalsIgnoreCase(c.columnTypeName())) {
-                return 0;
+        /** The rule that may apply to the column's cells, or {@link #NONE}. */
+        static int ruleOf(ColumnMeta c) {
+            String t = c.columnTypeName() == null ? "" : c.columnTypeName();
+            switch (c.columnType()) {
+                case Types.DATE:
+                    return t.equalsIgnoreCase("DATE") ? DATE : NONE;
+                case Types.TIMESTAMP:
+                    return t.equalsIgnoreCase("DATETIME") ? DATETIME : t.equalsIgnoreCase("TIMESTAMP") ? TIMESTAMP : NONE;
+                case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT:
+                    String base = t.regionMatches(true, Math.max(0, t.length() - 9), " UNSIGNED", 0, 9)
+                            ? t.substring(0, t.length() - 9) : t;
+                    return base.equalsIgnoreCase("TINYINT") || base.equalsIgnoreCase("SMALLINT")
+                            || base.equalsIgnoreCase("MEDIUMINT") || base.equalsIgnoreCase("INT")
+                            || base.equalsIgnoreCase("INTEGER") || base.equalsIgnoreCase("BIGINT") ? INTEGER : NONE;
+                case Types.CHAR, Types.VARCHAR, Types.LONGVARCHAR:
+                    return STRING;
+                default:
+                    return NONE;
             }
-            if (c.columnType() == Types.TIMESTAMP) {
-                if ("DATETIME".equalsIgnoreCase(c.columnTypeName())) {
-                    return 1;
-                }
-                if ("TIMESTAMP".equalsIgnoreCase(c.columnTypeName())) {
-                    return 2;
-                }
-            }
-            return -1;
         }
 
-        boolean refused(int type) {
-            return verdicts.get(type) == REFUSED;
+        boolean refused(int rule) {
+            return verdicts.get(rule) == REFUSED;
         }
 
-        boolean trusted(int type) {
-            return verdicts.get(type) == TRUSTED;
+        boolean trusted(int rule) {
+            return verdicts.get(rule) == TRUSTED;
         }
 
-        void checked(int type, boolean same) {
-            verdicts.compareAndSet(type, UNKNOWN, same ? TRUSTED : REFUSED);
+        void checked(int rule, boolean same) {
+            verdicts.compareAndSet(rule, UNKNOWN, same ? TRUSTED : REFUSED);
         }
     }
 
@@ -158,10 +178,10 @@ public final class ResultSetCapture {
         // per column, the last value class found supported: supports() depends on the class
         // alone, and a column's values nearly always share one, so most cells skip the lookup
         Class<?>[] supported = new Class<?>[n];
-        // per column, its temporal type when its text may be taken from the raw bytes (rawText), else -1
-        int[] rawTextType = new int[n];
+        // per column, the rule that may give its text without the real getString (TextRules)
+        int[] textRule = new int[n];
         for (int i = 0; i < n; i++) {
-            rawTextType[i] = TextRules.typeOf(columns.get(i));
+            textRule[i] = TextRules.ruleOf(columns.get(i));
         }
         while (rs.next()) {
             if (values.size() >= maxRows) {
@@ -174,18 +194,30 @@ public final class ResultSetCapture {
                 Object v;
                 String s;
                 byte[] b = null;
+                // the text a rule gave (then s is this very string), or null
+                String known = null;
+                int rule = textRule[i - 1];
                 try {
                     v = rs.getObject(i);
-                    int type = rawTextType[i - 1];
-                    if (type >= 0 && !rules.refused(type)) {
-                        b = rs.getBytes(i);
-                        s = rawText(b);
-                        if (s == null || !rules.trusted(type)) {
-                            String real = rs.getString(i);
-                            if (s != null) {
-                                rules.checked(type, s.equals(real));
+                    if (rule != TextRules.NONE && !rules.refused(rule)) {
+                        if (rule == TextRules.STRING) {
+                            known = v instanceof String str ? str : null;
+                            if (verify) {
+                                b = rs.getBytes(i);
                             }
+                        } else {
+                            b = rs.getBytes(i);
+                            known = rule != TextRules.INTEGER ? rawText(b) : isInteger(v) ? rawInteger(b) : null;
+                        }
+                        if (known == null || !rules.trusted(rule)) {
+                            String real = rs.getString(i);
+                            if (known != null) {
+                                rules.checked(rule, known.equals(real));
+                            }
+                            known = null;
                             s = real;
+                        } else {
+                            s = known;
                         }
                     } else {
                         s = rs.getString(i);
@@ -208,7 +240,7 @@ public final class ResultSetCapture {
                 }
                 row[i - 1] = v;
                 bytes += CELL_OVERHEAD + estimate(v);
-                if (v != null && s != null && !s.equals(String.valueOf(v))) {
+                if (v != null && s != null && differs(v, s, known, rule)) {
                     if (overrides == null) {
                         overrides = new String[n];
                     }
@@ -271,6 +303,51 @@ public final class ResultSetCapture {
             return "value not reproducible: " + e.getMessage();
         }
         return java.util.Arrays.equals(cached, b) ? null : "getBytes not reproducible in column " + i;
+    }
+
+    /**
+     * Whether getString's text {@code s} is not {@code String.valueOf(v)} (then it is kept beside
+     * the value), without formatting {@code v} where a rule already tells: a rule's integer text
+     * is the number's own decimal form, a String value is its own text, and a DATETIME or
+     * TIMESTAMP's raw text has a space where {@code LocalDateTime.toString()} has a 'T'.
+     *
+     * @param known the text a rule gave (s itself), or null
+     */
+    private static boolean differs(Object v, String s, String known, int rule) {
+        if (s == v || known != null && rule == TextRules.INTEGER) {
+            return false;
+        }
+        if (known != null && v instanceof java.time.LocalDateTime) {
+            return true;
+        }
+        return !s.equals(String.valueOf(v));
+    }
+
+    private static boolean isInteger(Object v) {
+        return v instanceof Integer || v instanceof Long || v instanceof java.math.BigInteger
+                || v instanceof Short || v instanceof Byte;
+    }
+
+    /**
+     * The text of an integer cell when its raw bytes are its canonical decimal form ({@code 0},
+     * or digits without a leading zero after an optional minus sign): then parsing and formatting
+     * the number again, as the real driver's getString does, gives back these very bytes. A
+     * ZEROFILL column's padded text, or anything else, returns null: the real getString.
+     */
+    static String rawInteger(byte[] b) {
+        if (b == null || b.length == 0 || b.length > 21) {
+            return null;
+        }
+        int start = b[0] == '-' ? 1 : 0;
+        if (start == b.length || b[start] == '0' && (b.length > start + 1 || start == 1)) {
+            return null;
+        }
+        for (int i = start; i < b.length; i++) {
+            if (b[i] < '0' || b[i] > '9') {
+                return null;
+            }
+        }
+        return new String(b, StandardCharsets.ISO_8859_1);
     }
 
     /**

@@ -135,15 +135,16 @@ class ResultSetCaptureIT {
             }
             try (PreparedStatement all = c.prepareStatement("SELECT * FROM " + TABLE + " ORDER BY id");
                     PreparedStatement temporal = c.prepareStatement("SELECT id, c_date, c_datetime, c_timestamp,"
-                            + " c_datetime6 FROM " + TABLE + " WHERE id IN (1, 2, 3, 4) ORDER BY id");
+                            + " c_datetime6, c_tinyint, c_int_u, c_bigint, c_bigint_u, c_char, c_enum, c_set"
+                            + " FROM " + TABLE + " WHERE id IN (1, 2, 3, 4) ORDER BY id");
                     PreparedStatement good = c.prepareStatement("SELECT id, c_int, c_decimal, c_varchar, c_blob,"
                             + " c_datetime6, c_json FROM " + TABLE + " WHERE id IN (1, 2, 3, 4) ORDER BY id")) {
                 String diff = compare(all, "whole table", outcomes);
                 if (diff != null) {
                     diffs.add(diff);
                 }
-                // several rows of each temporal type: after its first row, a column's text is taken
-                // from the raw bytes where the real getString would give the same (ResultSetCapture.rawText)
+                // several rows of each type a text rule covers: after the first cell, a column's text is
+                // taken from the raw bytes or getObject where the real getString would give the same
                 diff = compare(temporal, "temporal rows", outcomes);
                 if (diff != null) {
                     diffs.add(diff);
@@ -167,8 +168,9 @@ class ResultSetCaptureIT {
                             assertThat(sameRows(withRules.rows(), oracle.rows()))
                                     .as("[%s] pass %d equals the read-back", options, pass).isTrue();
                         }
-                        assertThat(rules.trusted(0) && rules.trusted(1) && rules.trusted(2))
-                                .as("[%s] DATE, DATETIME and TIMESTAMP text from raw bytes", options).isTrue();
+                        for (int rule = ResultSetCapture.TextRules.DATE; rule <= ResultSetCapture.TextRules.STRING; rule++) {
+                            assertThat(rules.trusted(rule)).as("[%s] rule %d trusted", options, rule).isTrue();
+                        }
                     }
                 }
                 diff = compare(good, "several rows and types", outcomes);

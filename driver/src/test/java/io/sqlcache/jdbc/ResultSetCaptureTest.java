@@ -38,4 +38,15 @@ class ResultSetCaptureTest {
         assertThat(ResultSetCapture.rawText(null)).isNull();
         assertThat(ResultSetCapture.rawText(new byte[] {7, (byte) 0xe8, 7, 2, 29, 23, 59, 59, 0, 0, 0})).as("binary").isNull();
     }
+
+    @Test
+    void onlyAnIntegersCanonicalTextIsItsOwnText() {
+        for (String canonical : new String[] {"0", "7", "-7", "2147483647", "-9223372036854775808", "18446744073709551615"}) {
+            assertThat(ResultSetCapture.rawInteger(canonical.getBytes(StandardCharsets.US_ASCII))).isEqualTo(canonical);
+        }
+        for (String other : new String[] {"", "-", "-0", "007", "00", "1.0", "1e3", "+1", " 1", "0x1"}) {
+            assertThat(ResultSetCapture.rawInteger(other.getBytes(StandardCharsets.US_ASCII))).as(other).isNull();
+        }
+        assertThat(ResultSetCapture.rawInteger(null)).isNull();
+    }
 }
