@@ -1,0 +1,86 @@
+package io.sqlcache.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Where a read's time goes, per variant, in one process: wall time, the calling thread's CPU
+ * and Lettuce's I/O threads' CPU per operation, the variants interleaved round by round so that
+ * each round's machine state is shared by all of them (JMH runs each variant in its own forks,
+ * minutes apart; on a shared 2-core machine the round trip drifts between them by more than a
+ * hit's own CPU). The first round is warm-up and not counted.
+ *
+ * <p>Run: {@code java -cp benchmarks/target/sqlcache-benchmarks.jar io.sqlcache.bench.CpuSplit
+ * handwritten,sqlcache-redis-hit POINT 3 6} (variants, shape, seconds per round, rounds).
+ */
+public final class CpuSplit {
+
+    private CpuSplit() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 4) {
+            System.err.println("usage: CpuSplit <variant,variant,...> <POINT|RANGE|JOIN> <seconds per round> <rounds>");
+            System.exit(2);
+        }
+        String[] variants = args[0].split(",");
+        long nanos = Long.parseLong(args[2]) * 1_000_000_000L;
+        int rounds = Integer.parseInt(args[3]);
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        ReadBenchmark[] benches = new ReadBenchmark[variants.length];
+        for (int v = 0; v < variants.length; v++) {
+            benches[v] = new ReadBenchmark();
+            benches[v].variant = variants[v];
+            benches[v].shape = args[1];
+            benches[v].setUp();
+        }
+        double[][] sums = new double[variants.length][3];
+        long sink = 0;
+        for (int r = 0; r < rounds; r++) {
+            for (int v = 0; v < variants.length; v++) {
+                Map<Long, Long> io = ioThreadCpu(threads);
+                long n = 0;
+                long t0 = System.nanoTime();
+                long c0 = threads.getCurrentThreadCpuTime();
+                while (System.nanoTime() - t0 < nanos) {
+                    sink += benches[v].read();
+                    n++;
+                }
+                double wall = (System.nanoTime() - t0) / 1000.0 / n;
+                double cpu = (threads.getCurrentThreadCpuTime() - c0) / 1000.0 / n;
+                long ioNanos = 0;
+                for (Map.Entry<Long, Long> e : ioThreadCpu(threads).entrySet()) {
+                    ioNanos += e.getValue() - io.getOrDefault(e.getKey(), 0L);
+                }
+                if (r > 0) {
+                    sums[v][0] += wall;
+                    sums[v][1] += cpu;
+                    sums[v][2] += ioNanos / 1000.0 / n;
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "%-24s %10s %14s %16s   (%s, %d rounds of %s s, first not counted; checksum %d)%n",
+                "variant", "wall µs", "caller CPU µs", "Lettuce I/O µs", args[1], rounds, args[2], sink & 1);
+        for (int v = 0; v < variants.length; v++) {
+            System.out.printf(Locale.ROOT, "%-24s %10.1f %14.2f %16.2f%n", variants[v], sums[v][0] / (rounds - 1),
+                    sums[v][1] / (rounds - 1), sums[v][2] / (rounds - 1));
+            benches[v].tearDown();
+        }
+        System.exit(0);
+    }
+
+    /** CPU time so far of each Lettuce I/O thread, by thread id. */
+    private static Map<Long, Long> ioThreadCpu(ThreadMXBean threads) {
+        Map<Long, Long> out = new HashMap<>();
+        for (ThreadInfo t : threads.dumpAllThreads(false, false)) {
+            if (t.getThreadName().startsWith("lettuce-nio") || t.getThreadName().startsWith("lettuce-epoll")) {
+                out.put(t.getThreadId(), threads.getThreadCpuTime(t.getThreadId()));
+            }
+        }
+        return out;
+    }
+}
