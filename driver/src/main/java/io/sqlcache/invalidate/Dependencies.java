@@ -262,22 +262,43 @@ public final class Dependencies {
         java.util.Map<TableName, RowKey> out = new java.util.HashMap<>();
         try (Loader loader = new Loader(server(server), connector)) {
             for (TableName t : tables) {
-                // without a connector (event loops), only models already loaded and fresh
-                SchemaModel m = connector == null ? loader.loadedModel(t.schema()) : loader.model(t.schema());
-                if (m == null || m.unreadable() != null || m.view(t.name()) != null) {
+                SchemaModel m = rowModel(loader, connector, t);
+                if (m == null) {
                     return java.util.Map.of();
                 }
-                if (write && (!m.triggersVisible() || m.triggers(t.name()) != null
-                        || !m.cascades(t.name()).isEmpty())) {
-                    continue;
-                }
-                RowKey key = m.rowKey(t.name());
+                RowKey key = rowKey(m, t, write);
                 if (key != null) {
                     out.put(t, key);
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * {@link #rowKeys} of one table, without a map (a point read asks it on every execution).
+     *
+     * @return its row key, or null when it has none (or its model cannot answer)
+     */
+    public RowKey rowKey(String server, CatalogConnector connector, TableName table, boolean write) {
+        try (Loader loader = new Loader(server(server), connector)) {
+            SchemaModel m = rowModel(loader, connector, table);
+            return m == null ? null : rowKey(m, table, write);
+        }
+    }
+
+    /** The model that says {@code t}'s row key, or null when none can (missing, unreadable, a view). */
+    private static SchemaModel rowModel(Loader loader, CatalogConnector connector, TableName t) {
+        // without a connector (event loops), only models already loaded and fresh
+        SchemaModel m = connector == null ? loader.loadedModel(t.schema()) : loader.model(t.schema());
+        return m == null || m.unreadable() != null || m.view(t.name()) != null ? null : m;
+    }
+
+    private static RowKey rowKey(SchemaModel m, TableName t, boolean write) {
+        if (write && (!m.triggersVisible() || m.triggers(t.name()) != null || !m.cascades(t.name()).isEmpty())) {
+            return null; // a trigger or a cascade may change other rows: no write is row-scoped
+        }
+        return m.rowKey(t.name());
     }
 
     private static Writes unknown(Set<TableName> tables, String why) {

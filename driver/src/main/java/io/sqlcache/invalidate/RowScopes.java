@@ -74,7 +74,7 @@ public final class RowScopes {
             if (t.schema() == null || !tables.contains(t)) {
                 return Map.of();
             }
-            RowKey key = deps.rowKeys(server, catalog, List.of(t), false).get(t);
+            RowKey key = deps.rowKey(server, catalog, t, false);
             long[] b = key == null ? null : buckets(r.conditions(), key, integerParams, false);
             return b == null ? Map.of() : Map.of(t, b);
         }
@@ -142,7 +142,7 @@ public final class RowScopes {
                 || written.size() != 1 || !written.contains(t)) {
             return Map.of(); // it changes more than its own table: a trigger, a cascade, a view
         }
-        RowKey key = deps.rowKeys(server, catalog, List.of(t), true).get(t);
+        RowKey key = deps.rowKey(server, catalog, t, true);
         if (key == null || target.assigned().contains(key.column())) {
             return Map.of();
         }
