@@ -318,7 +318,7 @@ public final class ReportWriter {
     /** Horizontal bars of the mean per variant, grouped by shape, log scale, with a p99 whisker. */
     static void chart(Map<String, Row> rows, Path png) throws IOException {
         int left = 190;
-        int right = 60;
+        int right = 170; // room for the label of a bar that reaches the axis end
         int top = 70;
         int barH = 18;
         int gap = 6;
