@@ -11,8 +11,10 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * Reads a real driver's result set to its end into {@link CachedRows}, or refuses as soon as the
@@ -80,7 +82,7 @@ public final class ResultSetCapture {
      *   <li>{@link #DATE}, {@link #DATETIME}, {@link #TIMESTAMP}: the raw bytes, when
      *       {@link #rawText} accepts them;</li>
      *   <li>{@link #INTEGER} (TINYINT to BIGINT, signed or not): the raw bytes, when
-     *       {@link #rawInteger} accepts them and getObject gave a number (not a Boolean);</li>
+     *       {@link #rawInteger} accepts them and they spell getObject's number (not a Boolean);</li>
      *   <li>{@link #STRING}: getObject's own value when it is a String (Connector/J answers
      *       getObject of a character column through its getString).</li>
      * </ul>
@@ -104,8 +106,7 @@ public final class ResultSetCapture {
         private static final int TRUSTED = 1;
         private static final int REFUSED = 2;
 
-        private final java.util.concurrent.atomic.AtomicIntegerArray verdicts =
-                new java.util.concurrent.atomic.AtomicIntegerArray(5);
+        private final AtomicIntegerArray verdicts = new AtomicIntegerArray(5);
 
         /** The rule that may apply to the column's cells, or {@link #NONE}. */
         static int ruleOf(ColumnMeta c) {
@@ -207,7 +208,7 @@ public final class ResultSetCapture {
                             }
                         } else {
                             b = rs.getBytes(i);
-                            known = rule != TextRules.INTEGER ? rawText(b) : isInteger(v) ? rawInteger(b) : null;
+                            known = rule != TextRules.INTEGER ? rawText(b) : integerText(v, b);
                         }
                         if (known == null || !rules.trusted(rule)) {
                             String real = rs.getString(i);
@@ -317,15 +318,26 @@ public final class ResultSetCapture {
         if (s == v || known != null && rule == TextRules.INTEGER) {
             return false;
         }
-        if (known != null && v instanceof java.time.LocalDateTime) {
+        if (known != null && v instanceof LocalDateTime) {
             return true;
         }
         return !s.equals(String.valueOf(v));
     }
 
-    private static boolean isInteger(Object v) {
-        return v instanceof Integer || v instanceof Long || v instanceof java.math.BigInteger
-                || v instanceof Short || v instanceof Byte;
+    /**
+     * {@link #rawInteger} of the raw bytes when it is the text of getObject's number itself: the
+     * bytes of a binary-protocol result (a server-side prepared statement) are the number's
+     * encoding, which may happen to be ASCII digits ("1234" is the int 875770417).
+     */
+    private static String integerText(Object v, byte[] b) {
+        String text = rawInteger(b);
+        if (text == null) {
+            return null;
+        }
+        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+            return text.length() <= 18 && Long.parseLong(text) == ((Number) v).longValue() ? text : null;
+        }
+        return v instanceof BigInteger big && big.toString().equals(text) ? text : null;
     }
 
     /**

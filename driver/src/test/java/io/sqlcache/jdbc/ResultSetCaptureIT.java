@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -189,6 +190,41 @@ class ResultSetCaptureIT {
             assertThat(outcomes.getOrDefault("captured", 0)).as("[%s] captured", options).isGreaterThan(ROWS * 10);
         }
         assertThat(outcomes.keySet()).as("[%s] refusals", options).anyMatch(k -> k.contains("not reproducible"));
+    }
+
+    /**
+     * A connection that trusts the integer rule (its text-protocol results showed it) may also run
+     * server-side prepared statements, whose raw bytes are the binary encoding: 875770417 is
+     * 0x34333231, whose four little-endian bytes spell "1234". Those bytes are not its text.
+     */
+    @Test
+    void binaryBytesThatSpellDigitsAreNotAnIntegersText() throws Exception {
+        ResultSetCapture.TextRules rules = new ResultSetCapture.TextRules();
+        try (Connection c = TestEnv.mysql(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT id, c_int FROM " + TABLE + " WHERE id IN (1, 2) ORDER BY id")) {
+            assertThat(ResultSetCapture.capture(rs, 10, 1 << 20, rules).captured()).isTrue();
+        }
+        assertThat(rules.trusted(ResultSetCapture.TextRules.INTEGER)).isTrue();
+        String url = TestEnv.MYSQL_URL + (TestEnv.MYSQL_URL.contains("?") ? "&" : "?") + "useServerPrepStmts=true";
+        try (Connection c = DriverManager.getConnection(url);
+                PreparedStatement ps = c.prepareStatement("SELECT c_int FROM " + TABLE + " WHERE c_int = ?")) {
+            Db.exec(c, "UPDATE " + TABLE + " SET c_int = 875770417 WHERE id = 6");
+            ps.setInt(1, 875770417);
+            ResultSetCapture.Capture capture;
+            byte[] realBytes;
+            try (ResultSet rs = ps.executeQuery()) {
+                capture = ResultSetCapture.capture(rs, 10, 1 << 20, rules);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                realBytes = rs.getBytes(1);
+            }
+            assertThat(new String(realBytes, java.nio.charset.StandardCharsets.ISO_8859_1))
+                    .as("the coincidence this test is about").isEqualTo("1234");
+            // refused (the binary protocol's getBytes is not reproducible), never cached with text "1234"
+            assertThat(capture.captured()).as("captured: %s", capture.rows() == null ? "" : capture.rows().strings())
+                    .isFalse();
+        }
     }
 
     /** Runs {@code ps} twice, captures once each way; a description of the difference, or null. */
