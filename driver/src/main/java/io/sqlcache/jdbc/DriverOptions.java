@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
  *   <li>{@code yearIsDateType=false}, {@code connectionTimeZone}/{@code serverTimezone} other than
  *       LOCAL, {@code forceConnectionTimeZoneToSession=true}, {@code preserveInstants=false}: the
  *       temporal getters follow conversions the cached set does not replay;</li>
- *   <li>{@code useServerPrepStmts=true}: the binary protocol changes getBytes of every
- *       non-string column.</li>
+ *   <li>{@code useServerPrepStmts=true}, and {@code useCursorFetch=true}, which implies it: the
+ *       binary protocol changes getBytes of every non-string column.</li>
  * </ul>
  */
 final class DriverOptions {
@@ -26,7 +26,8 @@ final class DriverOptions {
             + "|(?:connectionTimeZone|serverTimezone)=(?!LOCAL(?:[&},;\\s]|$))[^&},;\\s]*"
             + "|forceConnectionTimeZoneToSession=true"
             + "|preserveInstants=false"
-            + "|useServerPrepStmts=true)");
+            + "|useServerPrepStmts=true"
+            + "|useCursorFetch=true)");
 
     private DriverOptions() {
     }

@@ -109,7 +109,7 @@ class DriverFidelityIT {
         "zeroDateTimeBehavior=EXCEPTION", "tinyInt1isBit=false", "yearIsDateType=false", "transformedBitIsBoolean=true",
         "connectionTimeZone=%2B05:30&forceConnectionTimeZoneToSession=true",
         "connectionTimeZone=SERVER&preserveInstants=false", "useServerPrepStmts=true",
-        "useServerPrepStmts=true&zeroDateTimeBehavior=CONVERT_TO_NULL"})
+        "useServerPrepStmts=true&zeroDateTimeBehavior=CONVERT_TO_NULL", "useCursorFetch=true"})
     void theCachesAnswerEqualsTheRealDriversForEveryGetter(String options) throws Exception {
         String cachedUrl = withOptions(TestEnv.sqlcacheUrl("sqlcache.prefix=" + Db.uniquePrefix()), options);
         String directUrl = withOptions(TestEnv.MYSQL_URL, options);
