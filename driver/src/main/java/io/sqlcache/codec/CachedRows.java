@@ -48,7 +48,7 @@ public final class CachedRows {
      * @param strings one element per row, each null or an array as described above; not null
      */
     public CachedRows(List<ColumnMeta> columns, List<Object[]> values, List<String[]> strings) {
-        this.columns = List.copyOf(columns);
+        this.columns = ColumnLists.canonical(columns);
         this.values = List.copyOf(values);
         this.strings = Collections.unmodifiableList(new ArrayList<>(strings));
         if (this.values.size() != this.strings.size()) {
