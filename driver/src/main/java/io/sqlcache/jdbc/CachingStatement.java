@@ -69,14 +69,9 @@ class CachingStatement implements SqlCacheStatement {
             return bypass(a, plan.bypass(), exec);
         }
         String limits = delegate.getMaxRows() + "/" + delegate.getMaxFieldSize();
-        KeyMaterial.Prefix prefix = keyPrefix;
-        if (prefix == null || !prefix.sameAs(a.cacheText(), params.length, plan.schema(), conn.user(), plan.session(),
-                conn.driverScope(), limits)) {
-            prefix = KeyMaterial.Prefix.of(a.cacheText(), params.length, plan.schema(), conn.user(), plan.session(),
-                    conn.driverScope(), limits);
-            keyPrefix = prefix;
-        }
-        KeyMaterial key = prefix.with(params);
+        keyPrefix = KeyMaterial.Prefix.reusing(keyPrefix, a.cacheText(), params.length, plan.schema(), conn.user(),
+                plan.session(), conn.driverScope(), limits);
+        KeyMaterial key = keyPrefix.with(params);
         if (runtime.knownUncacheable(key.hash())) {
             return bypass(a, "result over limits", exec);
         }

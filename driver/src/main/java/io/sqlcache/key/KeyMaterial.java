@@ -124,6 +124,16 @@ public final class KeyMaterial {
             return new Prefix(sql, paramCount, scope);
         }
 
+        /**
+         * {@code last} when it is the prefix of these arguments, else a new one: a statement keeps
+         * the prefix of its last execution and passes it back here.
+         *
+         * @param last the prefix of the caller's last execution, or null
+         */
+        public static Prefix reusing(Prefix last, String sql, int paramCount, String... scope) {
+            return last != null && last.sameAs(sql, paramCount, scope) ? last : new Prefix(sql, paramCount, scope);
+        }
+
         /** Whether this is the prefix {@link #of} would build from these arguments. */
         public boolean sameAs(String sql, int paramCount, String... scope) {
             return paramCount == this.paramCount && this.sql.equals(sql) && Arrays.equals(this.scope, scope);

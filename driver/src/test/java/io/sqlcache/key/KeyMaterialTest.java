@@ -88,6 +88,10 @@ class KeyMaterialTest {
         assertThat(prefix.sameAs("SELECT a FROM t WHERE id = ? AND b = ?", 2, "test", "alice")).isFalse();
         assertThat(prefix.sameAs("SELECT a FROM t WHERE id = ? AND b = ?", 2, "test")).isFalse();
         assertThat(prefix.sameAs("SELECT a FROM t WHERE id = ?", 2, "test", "root")).isFalse();
+        assertThat(KeyMaterial.Prefix.reusing(prefix, "SELECT a FROM t WHERE id = ? AND b = ?", 2, "test", "root"))
+                .isSameAs(prefix);
+        assertThat(KeyMaterial.Prefix.reusing(prefix, "SELECT a FROM t WHERE id = ? AND b = ?", 2, "test", "alice")
+                .with(params).hash()).isNotEqualTo(reused.hash());
         assertThatThrownBy(() -> prefix.with(new ParamValue[] {ParamValue.ofLong('I', 7)}))
                 .isInstanceOf(IllegalArgumentException.class);
     }

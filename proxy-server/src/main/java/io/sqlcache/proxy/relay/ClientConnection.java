@@ -685,13 +685,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             forward(ex, Expect.RESULT);
             return;
         }
-        String[] scope = session.scope(protocol);
-        KeyMaterial.Prefix prefix = keyPrefix;
-        if (prefix == null || !prefix.sameAs(a.cacheText(), params.length, scope)) {
-            prefix = KeyMaterial.Prefix.of(a.cacheText(), params.length, scope);
-            keyPrefix = prefix;
-        }
-        KeyMaterial key = prefix.with(params);
+        keyPrefix = KeyMaterial.Prefix.reusing(keyPrefix, a.cacheText(), params.length, session.scope(protocol));
+        KeyMaterial key = keyPrefix.with(params);
         if (runtime.knownUncacheable(key.hash())) {
             metrics.bypass("result over limits");
             forward(ex, Expect.RESULT);
