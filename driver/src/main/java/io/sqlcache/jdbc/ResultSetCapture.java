@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,7 +80,7 @@ public final class ResultSetCapture {
      * <ul>
      *   <li>{@link #DATE}, {@link #DATETIME}, {@link #TIMESTAMP}: the raw bytes, when
      *       {@link #rawText} accepts them;</li>
-     *   <li>{@link #INTEGER} (TINYINT to BIGINT, signed or not): the raw bytes, when
+     *   <li>{@link #INTEGER} (integer columns, signed or not): the raw bytes, when
      *       {@link #rawInteger} accepts them and they spell getObject's number (not a Boolean);</li>
      *   <li>{@link #STRING}: getObject's own value when it is a String (Connector/J answers
      *       getObject of a character column through its getString).</li>
@@ -108,25 +107,19 @@ public final class ResultSetCapture {
 
         private final AtomicIntegerArray verdicts = new AtomicIntegerArray(5);
 
-        /** The rule that may apply to the column's cells, or {@link #NONE}. */
+        /**
+         * The rule that may apply to the column's cells, or {@link #NONE}: by the column's source
+         * as {@link CellConverter} reads it (each rule also checks the cell's value).
+         */
         static int ruleOf(ColumnMeta c) {
-            String t = c.columnTypeName() == null ? "" : c.columnTypeName();
-            switch (c.columnType()) {
-                case Types.DATE:
-                    return t.equalsIgnoreCase("DATE") ? DATE : NONE;
-                case Types.TIMESTAMP:
-                    return t.equalsIgnoreCase("DATETIME") ? DATETIME : t.equalsIgnoreCase("TIMESTAMP") ? TIMESTAMP : NONE;
-                case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT:
-                    String base = t.regionMatches(true, Math.max(0, t.length() - 9), " UNSIGNED", 0, 9)
-                            ? t.substring(0, t.length() - 9) : t;
-                    return base.equalsIgnoreCase("TINYINT") || base.equalsIgnoreCase("SMALLINT")
-                            || base.equalsIgnoreCase("MEDIUMINT") || base.equalsIgnoreCase("INT")
-                            || base.equalsIgnoreCase("INTEGER") || base.equalsIgnoreCase("BIGINT") ? INTEGER : NONE;
-                case Types.CHAR, Types.VARCHAR, Types.LONGVARCHAR:
-                    return STRING;
-                default:
-                    return NONE;
-            }
+            return switch (CellConverter.Source.of(c, null)) {
+                case DATE -> DATE;
+                case DATETIME -> DATETIME;
+                case TIMESTAMP -> TIMESTAMP;
+                case LONG, BIGINT -> INTEGER;
+                case BYTES -> CellConverter.isCharacterData(c) ? STRING : NONE;
+                default -> NONE;
+            };
         }
 
         boolean refused(int rule) {
