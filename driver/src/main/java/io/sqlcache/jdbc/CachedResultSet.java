@@ -511,7 +511,7 @@ public final class CachedResultSet implements ResultSet {
         if (v == null) {
             return null;
         }
-        return cell(column, v).bytes().clone();
+        return cell(column, v).bytesCopy();
     }
 
     @Override
@@ -672,7 +672,7 @@ public final class CachedResultSet implements ResultSet {
         if (cell.source() != CellConverter.Source.BYTES) {
             throw new SQLDataException("Unsupported conversion from " + cell.source() + " to " + targetType, "22018");
         }
-        return cell.bytes().clone();
+        return cell.bytesCopy();
     }
 
     /** Connector/J refuses the N-getters unless the column's charset is UTF-8; binary and non-string columns are not. */

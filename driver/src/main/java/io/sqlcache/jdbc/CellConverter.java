@@ -15,8 +15,6 @@ import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.time.ZonedDateTime;
-import java.util.Calendar;
-import java.util.GregorianCalendar;
 import java.util.Locale;
 import java.util.TimeZone;
 import java.util.regex.Pattern;
@@ -101,7 +99,19 @@ final class CellConverter {
     }
 
     /** One cell as the converters see it. */
-    record Cell(Source source, String text, byte[] bytes) {
+    record Cell(Source source, String text, byte[] raw) {
+        /**
+         * What getBytes answers: the real bytes of a binary value, else the wire text's UTF-8,
+         * encoded only when asked (a conversion reads the text; only getBytes and BIT need bytes).
+         */
+        byte[] bytes() {
+            return raw != null ? raw : text.getBytes(StandardCharsets.UTF_8);
+        }
+
+        /** {@link #bytes()} as an array the caller owns. */
+        byte[] bytesCopy() {
+            return raw != null ? raw.clone() : text.getBytes(StandardCharsets.UTF_8);
+        }
     }
 
     /**
@@ -117,13 +127,23 @@ final class CellConverter {
             // getString of a YEAR is the java.sql.Date text (yearIsDateType); the wire text is the year
             case YEAR -> text.length() >= 4 ? text.substring(0, 4) : text;
             // getString goes through BigDecimal.toString ("-1E-30"); the server sent every digit of the scale
-            case DECIMAL -> value instanceof BigDecimal d ? d.toPlainString() : text;
+            case DECIMAL -> value instanceof BigDecimal d ? plain(d) : text;
             // getString drops a zero fraction; the server pads it to the column's fractional digits
             case DATETIME, TIMESTAMP -> withFraction(text, c.precision() - 20);
             case TIME -> withFraction(text, c.precision() - 11);
             default -> text;
         };
-        return new Cell(s, wire, wire.getBytes(StandardCharsets.UTF_8));
+        return new Cell(s, wire, null);
+    }
+
+    /**
+     * {@code d.toPlainString()}, through toString where that has no exponent (then the two are
+     * the same text): BigDecimal keeps its toString, which getString has usually asked for
+     * already, while toPlainString lays the digits out again on every call.
+     */
+    private static String plain(BigDecimal d) {
+        String s = d.toString();
+        return s.indexOf('E') < 0 ? s : d.toPlainString();
     }
 
     /**
@@ -486,20 +506,28 @@ final class CellConverter {
     // ---- temporal targets ------------------------------------------------------------------
 
     static LocalDate parseDate(String s) {
-        return LocalDate.of(Integer.parseInt(s.substring(0, 4)), Integer.parseInt(s.substring(5, 7)),
-                Integer.parseInt(s.substring(8, 10)));
+        return LocalDate.of(number(s, 0, 4), number(s, 5, 7), number(s, 8, 10));
     }
 
     static TimeValue parseTime(String s) {
-        boolean negative = s.startsWith("-");
-        String t = negative ? s.substring(1) : s;
-        int c1 = t.indexOf(':');
-        int c2 = t.indexOf(':', c1 + 1);
-        int dot = t.indexOf('.', c2 + 1);
-        int h = Integer.parseInt(t.substring(0, c1));
-        int m = Integer.parseInt(t.substring(c1 + 1, c2));
-        int sec = Integer.parseInt(t.substring(c2 + 1, dot < 0 ? t.length() : dot));
-        return new TimeValue(negative, h, m, sec, dot < 0 ? 0 : fraction(t.substring(dot + 1)));
+        return parseTime(s, 0);
+    }
+
+    /** The time at {@code from} to the end of {@code s}: [-]h+:mm:ss[.f+]. */
+    private static TimeValue parseTime(String s, int from) {
+        boolean negative = s.startsWith("-", from);
+        int start = negative ? from + 1 : from;
+        int c1 = s.indexOf(':', start);
+        int c2 = s.indexOf(':', c1 + 1);
+        int dot = s.indexOf('.', c2 + 1);
+        if (c1 < 0 || c2 < 0) {
+            // the substring arithmetic below fails as it did before: StringIndexOutOfBounds
+            throw new StringIndexOutOfBoundsException("not a time: " + s.substring(from));
+        }
+        int h = number(s, start, c1);
+        int m = number(s, c1 + 1, c2);
+        int sec = number(s, c2 + 1, dot < 0 ? s.length() : dot);
+        return new TimeValue(negative, h, m, sec, dot < 0 ? 0 : fraction(s.substring(dot + 1)));
     }
 
     static LocalDateTime parseDateTime(String s) {
@@ -507,7 +535,27 @@ final class CellConverter {
         if (s.length() <= 10) {
             return d.atStartOfDay();
         }
-        return LocalDateTime.of(d, parseTime(s.substring(11)).toLocalTime());
+        return LocalDateTime.of(d, parseTime(s, 11).toLocalTime());
+    }
+
+    /**
+     * {@code Integer.parseInt(s.substring(from, to))} without the substring when it is at most
+     * nine plain digits (every field of a server's temporal text); anything else goes to
+     * parseInt itself, which throws or answers as before.
+     */
+    private static int number(String s, int from, int to) {
+        if (from >= to || to - from > 9 || to > s.length()) {
+            return Integer.parseInt(s.substring(from, to));
+        }
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return Integer.parseInt(s.substring(from, to));
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
     }
 
     private static int fraction(String digits) {
@@ -516,15 +564,11 @@ final class CellConverter {
     }
 
     /**
-     * Epoch millis of local fields in a zone, through GregorianCalendar as Connector/J does, so
-     * dates before the Gregorian cutover land on the same instant as the real driver's.
+     * Epoch millis of local fields in a zone, as Connector/J's GregorianCalendar computes them
+     * (so dates before the Gregorian cutover land on the same instant as the real driver's).
      */
     static long millis(TimeZone tz, int y, int mo, int d, int h, int mi, int s, int ms) {
-        Calendar c = new GregorianCalendar(tz);
-        c.clear();
-        c.set(y, mo - 1, d, h, mi, s);
-        c.set(Calendar.MILLISECOND, ms);
-        return c.getTimeInMillis();
+        return WallClock.millis(tz, y, mo, d, h, mi, s, ms);
     }
 
     static SQLException invalidTime(TimeValue t) {
