@@ -83,7 +83,10 @@ public final class ResultSetCapture {
      *   <li>{@link #INTEGER} (integer columns, signed or not): the raw bytes, when
      *       {@link #rawInteger} accepts them and they spell getObject's number (not a Boolean);</li>
      *   <li>{@link #STRING}: getObject's own value when it is a String (Connector/J answers
-     *       getObject of a character column through its getString).</li>
+     *       getObject of a character column through its getString);</li>
+     *   <li>{@link #DECIMAL}: the raw bytes, when {@link #rawDecimal} accepts them (Connector/J's
+     *       getString of a DECIMAL is {@code BigDecimal.toString()} of the server's text, which
+     *       is that text unless toString would choose an exponent) and getObject is a BigDecimal.</li>
      * </ul>
      * Each holds by how the real driver decodes and formats, whatever the value, but depends on
      * its version and the connection's options: the first cell a rule accepts is checked against
@@ -98,6 +101,7 @@ public final class ResultSetCapture {
         static final int TIMESTAMP = 2;
         static final int INTEGER = 3;
         static final int STRING = 4;
+        static final int DECIMAL = 5;
         /** No rule: always the real getString. */
         static final int NONE = -1;
 
@@ -105,7 +109,7 @@ public final class ResultSetCapture {
         private static final int TRUSTED = 1;
         private static final int REFUSED = 2;
 
-        private final AtomicIntegerArray verdicts = new AtomicIntegerArray(5);
+        private final AtomicIntegerArray verdicts = new AtomicIntegerArray(6);
 
         /**
          * The rule that may apply to the column's cells, or {@link #NONE}: by the column's source
@@ -117,6 +121,7 @@ public final class ResultSetCapture {
                 case DATETIME -> DATETIME;
                 case TIMESTAMP -> TIMESTAMP;
                 case LONG, BIGINT -> INTEGER;
+                case DECIMAL -> DECIMAL;
                 case BYTES -> CellConverter.isCharacterData(c) ? STRING : NONE;
                 default -> NONE;
             };
@@ -174,8 +179,11 @@ public final class ResultSetCapture {
         Class<?>[] supported = new Class<?>[n];
         // per column, the rule that may give its text without the real getString (TextRules)
         int[] textRule = new int[n];
+        // per column, whether a rule's text is the cell's own bytes as the cached copy answers them
+        boolean[] ownBytes = new boolean[n];
         for (int i = 0; i < n; i++) {
             textRule[i] = TextRules.ruleOf(columns.get(i));
+            ownBytes[i] = ownBytes(columns.get(i), textRule[i]);
         }
         while (rs.next()) {
             if (values.size() >= maxRows) {
@@ -201,7 +209,11 @@ public final class ResultSetCapture {
                             }
                         } else {
                             b = rs.getBytes(i);
-                            known = rule != TextRules.INTEGER ? rawText(b) : integerText(v, b);
+                            known = switch (rule) {
+                                case TextRules.INTEGER -> integerText(v, b);
+                                case TextRules.DECIMAL -> v instanceof BigDecimal ? rawDecimal(b) : null;
+                                default -> rawText(b);
+                            };
                         }
                         if (known == null || !rules.trusted(rule)) {
                             String real = rs.getString(i);
@@ -234,14 +246,18 @@ public final class ResultSetCapture {
                 }
                 row[i - 1] = v;
                 bytes += CELL_OVERHEAD + estimate(v);
+                boolean overridden = false;
                 if (v != null && s != null && differs(v, s, known, rule)) {
                     if (overrides == null) {
                         overrides = new String[n];
                     }
                     overrides[i - 1] = s;
                     bytes += CELL_OVERHEAD + size(s);
+                    overridden = true;
                 }
-                if (verify && mismatch == null) {
+                // a rule's text that is the raw bytes b themselves: the cached getBytes is that text's
+                // bytes, so b, and the check has nothing to find (see ownBytes)
+                if (verify && mismatch == null && !(known != null && !overridden && ownBytes[i - 1])) {
                     mismatch = difference(columns.get(i - 1), i, v, s, b);
                 }
             }
@@ -300,6 +316,22 @@ public final class ResultSetCapture {
     }
 
     /**
+     * Whether, for a column of {@code rule}, a text the rule took from the raw bytes is what the
+     * cached copy's getBytes encodes back to exactly those bytes ({@code CellConverter.cell}): an
+     * integer's, a date's and a DECIMAL's wire text is their getString when no override was kept
+     * (a DECIMAL's is {@code toPlainString()}, which is toString when that has no exponent, and
+     * a rule's decimal text never has one); a DATETIME's or TIMESTAMP's too when the column has no
+     * fractional digits to pad. A character column's text is not its bytes (the column's charset).
+     */
+    private static boolean ownBytes(ColumnMeta c, int rule) {
+        return switch (rule) {
+            case TextRules.INTEGER, TextRules.DECIMAL, TextRules.DATE -> true;
+            case TextRules.DATETIME, TextRules.TIMESTAMP -> c.precision() <= 19;
+            default -> false;
+        };
+    }
+
+    /**
      * Whether getString's text {@code s} is not {@code String.valueOf(v)} (then it is kept beside
      * the value), without formatting {@code v} where a rule already tells: a rule's integer text
      * is the number's own decimal form, a String value is its own text, and a DATETIME or
@@ -353,6 +385,57 @@ public final class ResultSetCapture {
             }
         }
         return new String(b, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * The text of a DECIMAL cell when its raw bytes are the plain form that
+     * {@code BigDecimal.toString()} gives back for the number they spell: an optional minus
+     * sign, an integer part without a leading zero (or a single zero), an optional fraction, not
+     * a negative zero, and an adjusted exponent (significant digits - 1 - scale) of at least -6,
+     * below which toString writes an exponent ({@code 0.00000001} is {@code 1E-8}, a zero of
+     * scale 8 {@code 0E-8}). Anything else (a ZEROFILL column's padding, the binary protocol's
+     * bytes) returns null: the real getString.
+     */
+    static String rawDecimal(byte[] b) {
+        if (b == null || b.length == 0 || b.length > 80) {
+            return null;
+        }
+        int start = b[0] == '-' ? 1 : 0;
+        int i = start;
+        while (i < b.length && b[i] >= '0' && b[i] <= '9') {
+            i++;
+        }
+        int integerDigits = i - start;
+        if (integerDigits == 0 || integerDigits > 1 && b[start] == '0') {
+            return null;
+        }
+        int scale = 0;
+        if (i < b.length) {
+            if (b[i] != '.') {
+                return null;
+            }
+            int fraction = ++i;
+            while (i < b.length && b[i] >= '0' && b[i] <= '9') {
+                i++;
+            }
+            scale = i - fraction;
+            if (scale == 0 || i != b.length) {
+                return null;
+            }
+        }
+        int significant = 0;
+        for (int j = start; j < b.length; j++) {
+            if (significant > 0 ? b[j] != '.' : b[j] >= '1' && b[j] <= '9') {
+                significant++;
+            }
+        }
+        if (significant == 0) {
+            if (start == 1) {
+                return null; // "-0.00": toString drops the sign
+            }
+            significant = 1;
+        }
+        return significant - 1 - scale < -6 ? null : new String(b, StandardCharsets.ISO_8859_1);
     }
 
     /**

@@ -49,4 +49,18 @@ class ResultSetCaptureTest {
         }
         assertThat(ResultSetCapture.rawInteger(null)).isNull();
     }
+
+    @Test
+    void aDecimalsTextIsItsOwnWhereBigDecimalToStringGivesItBack() {
+        for (String plain : new String[] {"0", "0.00", "12", "-12.30", "0.05", "0.000001", "0.0000010", "-0.000001",
+            "99999999.99", "123456789012345678901234567890.123456789", "1.0000000000"}) {
+            assertThat(ResultSetCapture.rawDecimal(plain.getBytes(StandardCharsets.US_ASCII))).as(plain).isEqualTo(plain);
+            assertThat(new java.math.BigDecimal(plain).toString()).as("BigDecimal.toString of " + plain).isEqualTo(plain);
+        }
+        for (String other : new String[] {"0.0000001", "0.00000000", "0E-8", "1E+3", "-0.00", "-0", "007.5", "00",
+            "1.", ".5", "+1", "1.2.3", " 1", "", "-", "1e3"}) {
+            assertThat(ResultSetCapture.rawDecimal(other.getBytes(StandardCharsets.US_ASCII))).as(other).isNull();
+        }
+        assertThat(ResultSetCapture.rawDecimal(null)).isNull();
+    }
 }
