@@ -34,6 +34,10 @@ final class CellConverter {
 
     private static final Pattern FLOATING = Pattern.compile("-?(\\d+)?\\.\\d+");
     private static final Pattern INTEGRAL = Pattern.compile("-?\\d+");
+    /** Type names of the zoned targets, which are built per call (they hold the caller's zone). */
+    private static final String SQL_DATE = java.sql.Date.class.getName();
+    private static final String SQL_TIME = Time.class.getName();
+    private static final String SQL_TIMESTAMP = Timestamp.class.getName();
 
     private CellConverter() {
     }
@@ -98,8 +102,13 @@ final class CellConverter {
         }
     }
 
-    /** One cell as the converters see it. */
-    record Cell(Source source, String text, byte[] raw) {
+    /**
+     * One cell as the converters see it.
+     *
+     * @param decimal for a DECIMAL, the number its text spells when already at hand (parsing the
+     *                text again gives an equal BigDecimal, scale included), else null
+     */
+    record Cell(Source source, String text, byte[] raw, BigDecimal decimal) {
         /**
          * What getBytes answers: the real bytes of a binary value, else the wire text's UTF-8,
          * encoded only when asked (a conversion reads the text; only getBytes and BIT need bytes).
@@ -121,7 +130,13 @@ final class CellConverter {
     static Cell cell(ColumnMeta c, Object value, String text) {
         Source s = Source.of(c, value);
         if (value instanceof byte[] b) {
-            return new Cell(s, text, b);
+            return new Cell(s, text, b, null);
+        }
+        if (s == Source.DECIMAL && value instanceof BigDecimal d) {
+            String plain = plain(d);
+            // toString without an exponent (plain returns that very string) reads back to the same
+            // number and scale: a conversion can start from d instead of parsing the text again
+            return new Cell(s, plain, null, plain == d.toString() ? d : null);
         }
         String wire = switch (s) {
             // getString of a YEAR is the java.sql.Date text (yearIsDateType); the wire text is the year
@@ -133,7 +148,7 @@ final class CellConverter {
             case TIME -> withFraction(text, c.precision() - 11);
             default -> text;
         };
-        return new Cell(s, wire, null);
+        return new Cell(s, wire, null, null);
     }
 
     /**
@@ -250,7 +265,7 @@ final class CellConverter {
                 BigInteger i = new BigInteger(text);
                 yield i.bitLength() < 64 ? target.fromLong(i.longValue()) : target.fromBigInteger(i);
             }
-            case DECIMAL -> target.fromBigDecimal(new BigDecimal(text));
+            case DECIMAL -> target.fromBigDecimal(cell.decimal() != null ? cell.decimal() : new BigDecimal(text));
             case DOUBLE -> target.fromDouble(Double.parseDouble(text));
             case BIT -> target.fromBit(cell.bytes());
             case YEAR -> target.fromYear(Long.parseLong(text));
@@ -611,7 +626,7 @@ final class CellConverter {
     }
 
     static TemporalTarget<java.sql.Date> sqlDate(TimeZone tz) {
-        return new TemporalTarget<>(java.sql.Date.class.getName()) {
+        return new TemporalTarget<>(SQL_DATE) {
             @Override
             java.sql.Date fromDate(LocalDate d) {
                 return new java.sql.Date(millis(tz, d.getYear(), d.getMonthValue(), d.getDayOfMonth(), 0, 0, 0, 0));
@@ -631,7 +646,7 @@ final class CellConverter {
     }
 
     static TemporalTarget<Time> sqlTime(TimeZone tz) {
-        return new TemporalTarget<>(Time.class.getName()) {
+        return new TemporalTarget<>(SQL_TIME) {
             @Override
             Time fromDate(LocalDate d) {
                 return new Time(millis(tz, 1970, 1, 1, 0, 0, 0, 0));
@@ -653,7 +668,7 @@ final class CellConverter {
     }
 
     static TemporalTarget<Timestamp> sqlTimestamp(TimeZone tz) {
-        return new TemporalTarget<>(Timestamp.class.getName()) {
+        return new TemporalTarget<>(SQL_TIMESTAMP) {
             @Override
             Timestamp fromDate(LocalDate d) {
                 return new Timestamp(millis(tz, d.getYear(), d.getMonthValue(), d.getDayOfMonth(), 0, 0, 0, 0));

@@ -21,8 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * cached copy cost (a miss of 100 rows spent a quarter of its caller's time in it). For a
  * JDK zone (the tzdb-backed class {@code TimeZone.getTimeZone} returns) in the years whose
  * transitions both APIs share (1901 to 2036: the calendar's zones stop listing transitions at
- * 2037 and follow a last rule after, which some zones' tzdb predictions do not), a wall time with exactly one valid offset has
- * one answer, the same through {@code java.time}'s rules as through the calendar. Everything
+ * 2037 and follow a last rule after, which some zones' tzdb predictions do not), a wall time
+ * with exactly one valid offset has one answer, the same through {@code java.time}'s rules as
+ * through the calendar. Everything
  * else (a gap or an overlap at a transition, a zone of another class, a JDK zone whose raw
  * offset was changed, an earlier or later year, fields out of range) goes through the calendar.
  * {@code WallClockTest} compares both over every zone's transitions and at random times.
@@ -37,15 +38,16 @@ final class WallClock {
     private static final int LAST_YEAR = 2036;
     /** Zone ids are a few hundred, custom "GMT+hh:mm" ids a few thousand at most: bounded anyway. */
     private static final int MAX_ZONES = 4096;
-    private static final Rules NONE = new Rules(null, 0);
 
     private static final ConcurrentHashMap<String, Rules> RULES = new ConcurrentHashMap<>();
+    /** The rules asked for last (a benign race: any published Rules is a right answer for its id). */
+    private static volatile Rules last = new Rules("", null, 0);
 
     private WallClock() {
     }
 
     /** A zone's java.time rules and the raw offset of the unmodified JDK zone; rules null: never fast. */
-    private record Rules(ZoneRules rules, int rawOffset) {
+    private record Rules(String id, ZoneRules rules, int rawOffset) {
     }
 
     /**
@@ -84,26 +86,31 @@ final class WallClock {
 
     private static Rules rules(TimeZone tz) {
         String id = tz.getID();
-        Rules r = RULES.get(id);
-        if (r != null) {
+        Rules r = last;
+        // nearly every call asks for the default zone, whose clones share one id string
+        if (r.id() == id) {
             return r;
         }
-        r = load(id);
-        if (RULES.size() < MAX_ZONES) {
-            RULES.putIfAbsent(id, r);
+        r = RULES.get(id);
+        if (r == null) {
+            r = load(id);
+            if (RULES.size() < MAX_ZONES) {
+                RULES.putIfAbsent(id, r);
+            }
         }
+        last = r;
         return r;
     }
 
     private static Rules load(String id) {
         TimeZone canonical = TimeZone.getTimeZone(id);
         if (canonical.getClass() != JDK_ZONE || !canonical.getID().equals(id)) {
-            return NONE; // an unknown id (getTimeZone answers GMT): never take rules by a name
+            return new Rules(id, null, 0); // an unknown id (getTimeZone answers GMT): never take rules by a name
         }
         try {
-            return new Rules(canonical.toZoneId().getRules(), canonical.getRawOffset());
+            return new Rules(id, canonical.toZoneId().getRules(), canonical.getRawOffset());
         } catch (DateTimeException noRules) {
-            return NONE;
+            return new Rules(id, null, 0);
         }
     }
 }
