@@ -295,6 +295,14 @@ public final class CacheRuntime {
         });
     }
 
+    /**
+     * Whether decoded rows are kept for later hits (sqlcache.localCopyBytes above 0): if not,
+     * the rows a read returns are read by one result set and dropped.
+     */
+    public boolean keepsDecodedRows() {
+        return decoded != null;
+    }
+
     /** Entries handed to the store whose reply has not come yet (tests). */
     int pendingPutCount() {
         return pendingPuts.get();

@@ -79,10 +79,18 @@ public final class CachedResultSet implements ResultSet {
      *                  returns it; may be null
      */
     public CachedResultSet(CachedRows rows, Statement statement) {
+        this(rows, statement, true);
+    }
+
+    /**
+     * @param shared whether other result sets will read the same {@code rows} (a decoded entry
+     *               this process keeps): then conversions are kept for them ({@link GetterMemo})
+     */
+    CachedResultSet(CachedRows rows, Statement statement, boolean shared) {
         this.rows = java.util.Objects.requireNonNull(rows, "rows");
         this.statement = statement;
         this.columns = rows.columns();
-        this.memo = GetterMemo.of(rows);
+        this.memo = shared ? GetterMemo.of(rows) : GetterMemo.none();
     }
 
     // ---- state and navigation ------------------------------------------------------------
@@ -424,7 +432,7 @@ public final class CachedResultSet implements ResultSet {
         if (v == null) {
             return null;
         }
-        keep = keep && GetterMemo.Zoned.canKey(tz);
+        keep = keep && memo.keeps() && GetterMemo.Zoned.canKey(tz);
         if (keep && memo.get(kind, position, column - 1) instanceof GetterMemo.Zoned z && z.appliesTo(tz)) {
             return (java.util.Date) copy(z.value());
         }

@@ -105,7 +105,7 @@ class CachingStatement implements SqlCacheStatement {
     }
 
     private ResultSet serve(CachedRows rows) {
-        current = new CachedResultSet(rows, this);
+        current = new CachedResultSet(rows, this, runtime.keepsDecodedRows());
         servedByCache = true;
         return current;
     }

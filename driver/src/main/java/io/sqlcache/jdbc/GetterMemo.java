@@ -50,9 +50,12 @@ final class GetterMemo {
      */
     static volatile Runnable beforePublish;
 
+    /** Keeps nothing: see {@link #none()}. */
+    private static final GetterMemo NONE = new GetterMemo();
+
     private final int rows;
     private final int columns;
-    /** [kind * columns + column]: null, or one slot per row. */
+    /** [kind * columns + column]: null, or one slot per row; null for {@link #NONE}. */
     private final Object[][] tables;
 
     private GetterMemo(CachedRows rows) {
@@ -61,19 +64,45 @@ final class GetterMemo {
         this.tables = new Object[KINDS.length * columns][];
     }
 
+    private GetterMemo() {
+        this.rows = 0;
+        this.columns = 0;
+        this.tables = null;
+    }
+
     /** The memo shared by every result set over {@code rows}; thread-safe. */
     static GetterMemo of(CachedRows rows) {
         return rows.derived(GetterMemo.class, GetterMemo::new);
     }
 
+    /**
+     * A memo that keeps nothing, for rows that one result set reads once and no other hit will
+     * see (no local copy keeps the decoded entry): keeping each conversion, and a copy of each
+     * Timestamp with a snapshot of its zone, would only cost.
+     */
+    static GetterMemo none() {
+        return NONE;
+    }
+
+    /** Whether this memo keeps values at all (false for {@link #none()}). */
+    boolean keeps() {
+        return tables != null;
+    }
+
     /** The kept value of a cell (row and column from 0), or null when nobody computed it yet. */
     Object get(Kind kind, int row, int column) {
+        if (tables == null) {
+            return null;
+        }
         Object[] table = (Object[]) TABLES.getAcquire(tables, kind.ordinal() * columns + column);
         return table == null ? null : SLOTS.getAcquire(table, row);
     }
 
     /** Keeps the value of a cell; {@code value} must never be mutated afterwards, by anyone. */
     void put(Kind kind, int row, int column, Object value) {
+        if (tables == null) {
+            return;
+        }
         Runnable hook = beforePublish;
         if (hook != null) {
             hook.run();

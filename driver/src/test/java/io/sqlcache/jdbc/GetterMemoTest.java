@@ -126,6 +126,33 @@ class GetterMemoTest {
     }
 
     @Test
+    void rowsReadOnceKeepNothingAndAnswerAsTheSharedOnes() throws SQLException {
+        CachedRows once = rows();
+        CachedRows shared = rows();
+        try (CachedResultSet a = new CachedResultSet(once, null, false);
+                CachedResultSet b = new CachedResultSet(shared, null, true)) {
+            while (a.next()) {
+                assertThat(b.next()).isTrue();
+                for (int c = 1; c <= COLUMNS.size(); c++) {
+                    assertThat(a.getString(c)).isEqualTo(b.getString(c));
+                    assertThat(a.getBytes(c)).isEqualTo(b.getBytes(c));
+                    assertThat(a.getObject(c)).isEqualTo(b.getObject(c));
+                }
+                assertThat(a.getTimestamp(DT)).isEqualTo(b.getTimestamp(DT));
+                assertThat(a.getBigDecimal(DEC)).isEqualTo(b.getBigDecimal(DEC));
+                assertThat(a.getDate(DATE)).isEqualTo(b.getDate(DATE));
+                assertThat(a.getTime(TIME)).isEqualTo(b.getTime(TIME));
+            }
+            assertThat(b.next()).isFalse();
+        }
+        // nothing was kept for the rows read once: a later shared reader starts from an empty memo
+        assertThat(GetterMemo.of(once).get(GetterMemo.Kind.TIMESTAMP, 0, DT - 1)).isNull();
+        assertThat(GetterMemo.of(once).get(GetterMemo.Kind.CELL, 0, DEC - 1)).isNull();
+        assertThat(GetterMemo.of(shared).get(GetterMemo.Kind.TIMESTAMP, 0, DT - 1)).isNotNull();
+        assertThat(GetterMemo.none().keeps()).isFalse();
+    }
+
+    @Test
     void mutatingWhatAGetterReturnedChangesNothingForTheNextResultSet() throws SQLException {
         CachedRows rows = rows();
         // twice: what a first read converted and what a later one was served from the memo
@@ -220,7 +247,8 @@ class GetterMemoTest {
     @Test
     void twoReadersThatMissTheSameCellTogetherBothGetItsValue() throws Exception {
         CachedRows rows = rows();
-        BigDecimal expected = (BigDecimal) cold(1, rs -> rs.getBigDecimal(DEC));
+        // a conversion that builds a new object (a DECIMAL's getBigDecimal hands out the captured number itself)
+        LocalDateTime expected = (LocalDateTime) cold(1, rs -> rs.getObject(DT, LocalDateTime.class));
         // both readers must have converted before either publishes: each waits for the other
         CyclicBarrier bothConverted = new CyclicBarrier(2);
         GetterMemo.beforePublish = () -> {
@@ -232,16 +260,16 @@ class GetterMemoTest {
         };
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            Callable<BigDecimal> reader = () -> (BigDecimal) read(rows, 1, rs -> rs.getBigDecimal(DEC));
-            Future<BigDecimal> a = pool.submit(reader);
-            Future<BigDecimal> b = pool.submit(reader);
-            BigDecimal x = a.get();
-            BigDecimal y = b.get();
+            Callable<LocalDateTime> reader = () -> (LocalDateTime) read(rows, 1, rs -> rs.getObject(DT, LocalDateTime.class));
+            Future<LocalDateTime> a = pool.submit(reader);
+            Future<LocalDateTime> b = pool.submit(reader);
+            LocalDateTime x = a.get();
+            LocalDateTime y = b.get();
             assertThat(x).isNotSameAs(y).isEqualTo(expected);
             assertThat(y).isEqualTo(expected);
             GetterMemo.beforePublish = null;
             // one of the two was kept, and is served from now on
-            BigDecimal kept = (BigDecimal) read(rows, 1, rs -> rs.getBigDecimal(DEC));
+            LocalDateTime kept = (LocalDateTime) read(rows, 1, rs -> rs.getObject(DT, LocalDateTime.class));
             assertThat(kept == x || kept == y).as("served a published value").isTrue();
         } finally {
             pool.shutdownNow();
