@@ -6,12 +6,14 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Names of the version counters in the store. A read checks the counter of every table it
  * reads plus the global epoch; a write bumps the counters of the tables it writes, or the
  * global epoch when it cannot know them (a CALL may write any schema). The layout is shared
- * by the driver and the proxy, so each invalidates what the other cached. Immutable.
+ * by the driver and the proxy, so each invalidates what the other cached. Thread-safe: its
+ * only state is a bounded cache of key names.
  *
  * <p>Layout under the prefix {@code p}: {@code p + "v:" + schema + "." + table} per table and
  * {@code p + "g"} for the epoch. Names are lowercased by {@link TableName}. Tables with an integer
@@ -37,12 +39,33 @@ import java.util.TreeSet;
  */
 public final class VersionKeys {
 
+    /** Tables whose key names are kept; beyond, names are built per call (a schema per tenant...). */
+    private static final int MAX_TABLES = 10_000;
+
     private final String prefix;
     private final String global;
+    /** Per table, its key names: every read of the table names them, most reads are hits. */
+    private final ConcurrentHashMap<TableName, Names> names = new ConcurrentHashMap<>();
 
     public VersionKeys(String prefix) {
         this.prefix = prefix;
         this.global = prefix + "g";
+    }
+
+    /** A table's version key, whole-table key and the start of its bucket keys. */
+    private record Names(String table, String whole, String bucketPrefix) {
+    }
+
+    private Names names(TableName t) {
+        Names n = names.get(t);
+        if (n == null) {
+            String name = name(t);
+            n = new Names(prefix + "v:" + name, prefix + "w:" + name, prefix + "b:" + name + ":");
+            if (names.size() < MAX_TABLES) {
+                names.putIfAbsent(t, n);
+            }
+        }
+        return n;
     }
 
     /** The key of an entry whose key material hashes to {@code hash}. */
@@ -57,20 +80,17 @@ public final class VersionKeys {
 
     /** The version key of one table; its schema must be resolved (non-null). */
     public String tableKey(TableName table) {
-        if (table.schema() == null) {
-            throw new IllegalArgumentException("table " + table + " has no schema");
-        }
-        return prefix + "v:" + table.schema() + "." + table.name();
+        return names(table).table();
     }
 
     /** The version bumped by every write to {@code t} whose rows are not known. */
     public String wholeKey(TableName table) {
-        return prefix + "w:" + name(table);
+        return names(table).whole();
     }
 
     /** The version of bucket {@code n} of {@code t}'s primary key. */
     public String bucketKey(TableName table, long n) {
-        return prefix + "b:" + name(table) + ":" + n;
+        return names(table).bucketPrefix() + n;
     }
 
     private static String name(TableName table) {

@@ -45,6 +45,10 @@ class CachingStatement implements SqlCacheStatement {
     private String lastOutcome;
     /** The key prefix of the last cacheable execution: reused while text and scope stay the same. */
     private KeyMaterial.Prefix keyPrefix;
+    /** {@link #limits}: the text of the last limits and the limits it spells. */
+    private String limitsText;
+    private int lastMaxRows;
+    private int lastMaxFieldSize;
 
     CachingStatement(CachingConnection conn, Statement delegate, int resultSetType, int concurrency) {
         this.conn = conn;
@@ -68,7 +72,7 @@ class CachingStatement implements SqlCacheStatement {
         if (plan.bypass() != null) {
             return bypass(a, plan.bypass(), exec);
         }
-        String limits = delegate.getMaxRows() + "/" + delegate.getMaxFieldSize();
+        String limits = limits(delegate.getMaxRows(), delegate.getMaxFieldSize());
         keyPrefix = KeyMaterial.Prefix.reusing(keyPrefix, a.cacheText(), params.length, plan.schema(), conn.user(),
                 plan.session(), conn.driverScope(), limits);
         KeyMaterial key = keyPrefix.with(params);
@@ -102,6 +106,16 @@ class CachingStatement implements SqlCacheStatement {
         runtime.write(lookup, key, capture.rows(), runtime.ttlFor(a));
         lastOutcome = "miss";
         return serve(capture.rows());
+    }
+
+    /** The key's text of the statement's row and field limits; the last one is reused while they hold. */
+    private String limits(int maxRows, int maxFieldSize) {
+        if (limitsText == null || maxRows != lastMaxRows || maxFieldSize != lastMaxFieldSize) {
+            lastMaxRows = maxRows;
+            lastMaxFieldSize = maxFieldSize;
+            limitsText = maxRows + "/" + maxFieldSize;
+        }
+        return limitsText;
     }
 
     private ResultSet serve(CachedRows rows) {
