@@ -83,8 +83,10 @@ public final class CachedResultSet implements ResultSet {
     }
 
     /**
-     * @param shared whether other result sets will read the same {@code rows} (a decoded entry
-     *               this process keeps): then conversions are kept for them ({@link GetterMemo})
+     * @param shared whether this result set keeps its conversions for the other result sets
+     *               that read the same {@code rows} (a decoded entry this process keeps,
+     *               {@link GetterMemo}); false where none will, or where keeping costs this
+     *               reader more than it saves the next
      */
     CachedResultSet(CachedRows rows, Statement statement, boolean shared) {
         this.rows = java.util.Objects.requireNonNull(rows, "rows");
@@ -406,9 +408,17 @@ public final class CachedResultSet implements ResultSet {
         if (kept != null) {
             return (T) kept;
         }
-        T converted = CellConverter.convert(cell(column, v), target);
+        T converted = CellConverter.readsAsItself(columns.get(column - 1), v, overridden(column))
+                ? CellConverter.fromValue(v, target)
+                : CellConverter.convert(cell(column, v), target);
         memo.put(kind, position, column - 1, converted);
         return converted;
+    }
+
+    /** Whether the current row's cell in {@code column} keeps a text of its own (see {@link #text}). */
+    private boolean overridden(int column) {
+        String[] overrides = rows.strings().get(position);
+        return overrides != null && overrides[column - 1] != null;
     }
 
     /** A conversion that is not kept: its result depends on more than the cell (the default zone). */
@@ -417,7 +427,9 @@ public final class CachedResultSet implements ResultSet {
         if (v == null) {
             return null;
         }
-        return CellConverter.convert(cell(column, v), target);
+        return CellConverter.readsAsItself(columns.get(column - 1), v, overridden(column))
+                ? CellConverter.fromValue(v, target)
+                : CellConverter.convert(cell(column, v), target);
     }
 
     /**

@@ -83,7 +83,7 @@ class CachingStatement implements SqlCacheStatement {
         if (lookup.hit()) {
             metrics.hit();
             lastOutcome = "hit";
-            return serve(lookup.rows());
+            return serve(lookup.rows(), runtime.keepsDecodedRows());
         }
         if (!lookup.available()) {
             return bypass(a, "store unavailable", exec);
@@ -105,7 +105,10 @@ class CachingStatement implements SqlCacheStatement {
         }
         runtime.write(lookup, key, capture.rows(), runtime.ttlFor(a));
         lastOutcome = "miss";
-        return serve(capture.rows());
+        // the capture's own reader keeps no conversions: it reads each cell once, and a later
+        // hit on the kept copy keeps what it converts (a miss's reader would pay for a memo,
+        // and a copy of every temporal, that only a hit can use)
+        return serve(capture.rows(), false);
     }
 
     /** The key's text of the statement's row and field limits; the last one is reused while they hold. */
@@ -118,8 +121,8 @@ class CachingStatement implements SqlCacheStatement {
         return limitsText;
     }
 
-    private ResultSet serve(CachedRows rows) {
-        current = new CachedResultSet(rows, this, runtime.keepsDecodedRows());
+    private ResultSet serve(CachedRows rows, boolean shared) {
+        current = new CachedResultSet(rows, this, shared);
         servedByCache = true;
         return current;
     }

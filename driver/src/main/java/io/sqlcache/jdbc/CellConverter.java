@@ -246,6 +246,36 @@ final class CellConverter {
         }
     }
 
+    /**
+     * Whether converting the non-null cell {@code value} of column {@code c} through its text
+     * ({@code convert(cell(c, value, text), target)}) starts from {@code value} itself, so that
+     * {@link #fromValue} gives the same result (or throws the same) without the text: an
+     * Integer, Long, Short or Byte of an integer column whose text is its own decimal form
+     * ({@code overridden} false: getString is {@code String.valueOf(value)}, which parses back
+     * to the same long), or a BigDecimal of a DECIMAL column whose {@code toString()} has no
+     * exponent ({@link #cell} then carries the value itself as the cell's decimal, whatever the
+     * text). Anything else: false.
+     *
+     * @param overridden whether the cell keeps a getString text other than {@code String.valueOf(value)}
+     */
+    static boolean readsAsItself(ColumnMeta c, Object value, boolean overridden) {
+        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+            if (overridden) {
+                return false;
+            }
+            Source s = Source.of(c, value);
+            return s == Source.LONG || s == Source.BIGINT;
+        }
+        // toString has an exponent when the scale is negative or the adjusted exponent is below -6
+        return value instanceof BigDecimal d && d.scale() >= 0 && d.precision() - 1 - d.scale() >= -6
+                && Source.of(c, value) == Source.DECIMAL;
+    }
+
+    /** The conversion of a value for which {@link #readsAsItself} holds. */
+    static <T> T fromValue(Object value, Target<T> target) throws SQLException {
+        return value instanceof BigDecimal d ? target.fromBigDecimal(d) : target.fromLong(((Number) value).longValue());
+    }
+
     static <T> T convert(Cell cell, Target<T> target) throws SQLException {
         String text = cell.text();
         return switch (cell.source()) {

@@ -346,7 +346,38 @@ public final class ResultSetCapture {
         if (known != null && v instanceof LocalDateTime) {
             return true;
         }
+        if (known != null && rule == TextRules.DECIMAL && v instanceof BigDecimal d && spells(s, d)) {
+            return false;
+        }
         return !s.equals(String.valueOf(v));
+    }
+
+    /**
+     * Whether {@code text}, a DECIMAL rule's text ({@link #rawDecimal}: plain, canonical, no
+     * exponent under toString), is {@code d.toString()}, without laying d out: toString is
+     * the plain layout of d's unscaled value and scale when it has no exponent, and
+     * {@link #rawDecimal}'s text is exactly such a layout, so the two are equal when d has the
+     * text's scale and unscaled value. Up to 18 digits (a long); beyond, false (then the caller
+     * compares with toString).
+     */
+    static boolean spells(String text, BigDecimal d) {
+        int start = text.charAt(0) == '-' ? 1 : 0;
+        long unscaled = 0;
+        int digits = 0;
+        int scale = 0;
+        for (int i = start; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '.') {
+                scale = text.length() - i - 1;
+                continue;
+            }
+            if (++digits > 18) {
+                return false;
+            }
+            unscaled = unscaled * 10 + (c - '0');
+        }
+        // precision first: the long of a wider unscaled value is truncated
+        return d.scale() == scale && d.precision() <= 18 && d.unscaledValue().longValue() == (start == 1 ? -unscaled : unscaled);
     }
 
     /**

@@ -63,4 +63,31 @@ class ResultSetCaptureTest {
         }
         assertThat(ResultSetCapture.rawDecimal(null)).isNull();
     }
+
+    @Test
+    void aDecimalTextSpellsExactlyTheNumberWhoseToStringItIs() {
+        java.util.Random random = new java.util.Random(42);
+        java.util.List<String> texts = new java.util.ArrayList<>(java.util.List.of("0", "0.00", "12", "-12.30", "0.05",
+                "0.000001", "-0.000001", "99999999.99", "999999999999999999", "-999999999999999999", "1.0000000000",
+                "123456789012345678901234567890.123456789", "9223372036854775807", "18446744073709551616"));
+        for (int i = 0; i < 20_000; i++) {
+            texts.add(new java.math.BigDecimal(java.math.BigInteger.valueOf(random.nextLong()).shiftRight(random.nextInt(64)),
+                    random.nextInt(12)).toString());
+        }
+        for (String text : texts) {
+            if (ResultSetCapture.rawDecimal(text.getBytes(StandardCharsets.US_ASCII)) == null) {
+                continue;
+            }
+            java.math.BigDecimal same = new java.math.BigDecimal(text);
+            // the same number at other scales, a neighbour, and a wider number that truncates to it as a long
+            for (java.math.BigDecimal d : new java.math.BigDecimal[] {same, same.setScale(same.scale() + 1),
+                same.scale() > 0 ? same.setScale(same.scale() - 1, java.math.RoundingMode.DOWN) : same.movePointLeft(1),
+                same.add(java.math.BigDecimal.ONE.movePointLeft(same.scale())),
+                new java.math.BigDecimal(same.unscaledValue().add(java.math.BigInteger.ONE.shiftLeft(64)), same.scale())}) {
+                boolean spells = ResultSetCapture.spells(text, d);
+                assertThat(spells).as(text + " spells " + d.toPlainString() + " (scale " + d.scale() + ")")
+                        .isEqualTo(text.equals(d.toString()) && text.replace("-", "").replace(".", "").length() <= 18);
+            }
+        }
+    }
 }
