@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the benchmarks jar, creates the schema if needed, runs the JMH suite and writes the report.
-#   benchmarks/run.sh          full run (2 forks, 3x2 s warmup, 5x2 s measurement): ~25 min on 2 cores,
-#                              writes benchmarks/results/ (jmh-result.json.gz, jmh-output.txt, REPORT.md, latency.png;
+#   benchmarks/run.sh          full run (2 forks, 3x2 s warmup, 5x2 s measurement), then the reads interleaved
+#                              in one process (CpuSplit, 6 rounds of 2 s): ~30 min on 2 cores, writes
+#                              benchmarks/results/ (jmh-result.json.gz, jmh-output.txt, interleaved.tsv, REPORT.md, latency.png;
 #                              the previous run's JSON becomes before.json.gz, the "before" of the report)
 #   benchmarks/run.sh quick    CI-sized (2 forks, 1x1 s warmup, 2x1 s measurement): ~8 min,
 #                              writes benchmarks/target/quick/
@@ -36,6 +37,17 @@ echo "before the run: $(cat /proc/loadavg)" > "$out/load.txt"
 # -f 2 always: the issue asks for two forks at least, whatever the mode
 java -jar "$jar" "${BENCH:-.*Benchmark}" -f 2 "${opts[@]}" -prof gc \
     -rf json -rff "$out/jmh-result.json" | tee "$out/jmh-output.txt"
+# the same reads with the variants alternating in one process (CpuSplit): ratios free of the
+# drift between JMH's forks, minutes apart (~5 min in full mode)
+variants=direct,handwritten,sqlcache-redis-hit,sqlcache-redis-hit-cold,sqlcache-local-hit,sqlcache-miss,floor,redis-get
+if [ -z "${BENCH:-}" ]; then
+    rm -f "$out/interleaved.tsv"
+    for shape in POINT RANGE JOIN; do
+        if [ "$mode" = full ]; then slice=2 rounds=6; else slice=1 rounds=3; fi
+        java -cp "$jar" io.sqlcache.bench.CpuSplit "$variants" "$shape" "$slice" "$rounds" "$out/interleaved.tsv" 2>&1 \
+            | grep -v '^SLF4J' | tee -a "$out/jmh-output.txt"
+    done
+fi
 echo "after the run: $(cat /proc/loadavg)" >> "$out/load.txt"
 gzip -9 -f "$out/jmh-result.json"
 java -cp "$jar" io.sqlcache.bench.ReportWriter "$out/jmh-result.json.gz" "$out" "$before"

@@ -15,7 +15,11 @@ import java.util.Map;
  * hit's own CPU). The first round is warm-up and not counted.
  *
  * <p>Run: {@code java -cp benchmarks/target/sqlcache-benchmarks.jar io.sqlcache.bench.CpuSplit
- * handwritten,sqlcache-redis-hit POINT 3 6} (variants, shape, seconds per round, rounds).
+ * handwritten,sqlcache-redis-hit POINT 3 6 [out.tsv]} (variants, shape, seconds per round, rounds,
+ * and a file to append one line per variant to: shape, variant, the mean and the median over
+ * the counted rounds of the round's wall µs per read, caller CPU µs, Lettuce I/O CPU µs, rounds
+ * counted; {@code run.sh} writes {@code results/interleaved.tsv} so, and {@link ReportWriter}
+ * reports it).
  */
 public final class CpuSplit {
 
@@ -23,13 +27,16 @@ public final class CpuSplit {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 4) {
-            System.err.println("usage: CpuSplit <variant,variant,...> <POINT|RANGE|JOIN> <seconds per round> <rounds>");
+        if (args.length != 4 && args.length != 5) {
+            System.err.println("usage: CpuSplit <variant,variant,...> <POINT|RANGE|JOIN> <seconds per round> <rounds> [out.tsv]");
             System.exit(2);
         }
         String[] variants = args[0].split(",");
         long nanos = Long.parseLong(args[2]) * 1_000_000_000L;
         int rounds = Integer.parseInt(args[3]);
+        if (rounds < 2) {
+            throw new IllegalArgumentException("rounds: at least 2 (the first is warm-up)");
+        }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         ReadBenchmark[] benches = new ReadBenchmark[variants.length];
         for (int v = 0; v < variants.length; v++) {
@@ -39,6 +46,7 @@ public final class CpuSplit {
             benches[v].setUp();
         }
         double[][] sums = new double[variants.length][3];
+        double[][] walls = new double[variants.length][rounds - 1];
         long sink = 0;
         for (int r = 0; r < rounds; r++) {
             for (int v = 0; v < variants.length; v++) {
@@ -57,6 +65,7 @@ public final class CpuSplit {
                     ioNanos += e.getValue() - io.getOrDefault(e.getKey(), 0L);
                 }
                 if (r > 0) {
+                    walls[v][r - 1] = wall;
                     sums[v][0] += wall;
                     sums[v][1] += cpu;
                     sums[v][2] += ioNanos / 1000.0 / n;
@@ -65,10 +74,20 @@ public final class CpuSplit {
         }
         System.out.printf(Locale.ROOT, "%-24s %10s %14s %16s   (%s, %d rounds of %s s, first not counted; checksum %d)%n",
                 "variant", "wall µs", "caller CPU µs", "Lettuce I/O µs", args[1], rounds, args[2], sink & 1);
+        StringBuilder tsv = new StringBuilder();
         for (int v = 0; v < variants.length; v++) {
             System.out.printf(Locale.ROOT, "%-24s %10.1f %14.2f %16.2f%n", variants[v], sums[v][0] / (rounds - 1),
                     sums[v][1] / (rounds - 1), sums[v][2] / (rounds - 1));
+            java.util.Arrays.sort(walls[v]);
+            int m = walls[v].length;
+            double median = m % 2 == 1 ? walls[v][m / 2] : (walls[v][m / 2 - 1] + walls[v][m / 2]) / 2;
+            tsv.append(String.format(Locale.ROOT, "%s\t%s\t%.3f\t%.3f\t%.3f\t%.3f\t%d%n", args[1], variants[v],
+                    sums[v][0] / (rounds - 1), median, sums[v][1] / (rounds - 1), sums[v][2] / (rounds - 1), rounds - 1));
             benches[v].tearDown();
+        }
+        if (args.length == 5) {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(args[4]), tsv, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
         }
         System.exit(0);
     }

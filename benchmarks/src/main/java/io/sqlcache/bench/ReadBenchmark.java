@@ -30,6 +30,9 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code floor}: a raw Lettuce GET of the bytes of an entry the driver stored, decoded with
  *       the driver's {@link EntryCodec} and every cell touched: the least a Redis hit can cost.</li>
  * </ul>
+ * Not in the JMH run, for {@link CpuSplit}: {@code redis-get} (a GET of a 20-byte value, the
+ * round trip of {@link RoundTripBenchmark}) and {@code sqlcache-miss-nocopy} (a miss without
+ * local copies).
  * Run: {@code java -jar benchmarks/target/sqlcache-benchmarks.jar ReadBenchmark -prof gc}.
  */
 @State(Scope.Thread)
@@ -50,6 +53,7 @@ public class ReadBenchmark extends BaseBenchmark {
     private RawRedis raw;
     private final EntryCodec codec = new EntryCodec();
     private List<String> entryKeys;
+    private String roundTripKey;
     private int i;
     private long salt;
 
@@ -64,7 +68,7 @@ public class ReadBenchmark extends BaseBenchmark {
                 conn = BenchEnv.direct();
                 handwritten = new Handwritten(s, conn, prefix);
             }
-            case "sqlcache-redis-hit", "sqlcache-redis-hit-cold", "sqlcache-miss", "sqlcache-miss-nocopy", "floor" ->
+            case "sqlcache-redis-hit", "sqlcache-redis-hit-cold", "sqlcache-miss", "sqlcache-miss-nocopy", "floor", "redis-get" ->
                     conn = BenchEnv.sqlcache("sqlcache.redis=" + BenchEnv.REDIS_URL + "&sqlcache.prefix=" + prefix
                             + (variant.startsWith("sqlcache-miss") ? "&sqlcache.ttl=120" : "")
                             + (variant.endsWith("-cold") || variant.endsWith("-nocopy") ? "&sqlcache.localCopyBytes=0" : ""));
@@ -95,8 +99,10 @@ public class ReadBenchmark extends BaseBenchmark {
                 throw new IllegalStateException(variant + " " + shape + ": expected " + expected + ", got " + outcome);
             }
         }
-        if (variant.equals("floor")) {
+        if (variant.equals("floor") || variant.equals("redis-get")) {
             raw = new RawRedis();
+            roundTripKey = prefix + "rt";
+            raw.sync.setex(roundTripKey, 3600, "-1234567890123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             entryKeys = raw.keys(prefix + "q:*");
             if (entryKeys.size() != Shape.KEYS) {
                 throw new IllegalStateException("floor: expected " + Shape.KEYS + " entries, found " + entryKeys.size());
@@ -113,6 +119,9 @@ public class ReadBenchmark extends BaseBenchmark {
             }
             case "floor" -> {
                 return floor(raw.sync.get(entryKeys.get(k)));
+            }
+            case "redis-get" -> {
+                return raw.sync.get(roundTripKey).length;
             }
             default -> {
                 s.bind(ps, k, salt > 0 ? salt++ : 0);
@@ -137,7 +146,7 @@ public class ReadBenchmark extends BaseBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         if (variant.startsWith("sqlcache-miss") || variant.startsWith("sqlcache-redis-hit") || variant.equals("floor")
-                || variant.equals("handwritten")) {
+                || variant.equals("redis-get") || variant.equals("handwritten")) {
             try (RawRedis cleanup = new RawRedis()) {
                 cleanup.deleteAll(prefix);
             }

@@ -64,6 +64,13 @@ public final class ReportWriter {
             md = md.replace("## Reads: every variant", "Load average (1, 5, 15 min) around the run, from `/proc/loadavg`:\n\n```\n"
                     + Files.readString(load).strip() + "\n```\n\n## Reads: every variant");
         }
+        Path interleaved = out.resolve("interleaved.tsv");
+        if (Files.exists(interleaved)) {
+            md = md.replace("\n## Before and after", interleaved(Files.readAllLines(interleaved)) + "\n## Before and after");
+            if (!md.contains("## Interleaved")) {
+                md += interleaved(Files.readAllLines(interleaved));
+            }
+        }
         Path notes = Path.of("benchmarks", "NOTES.md");
         if (Files.exists(notes)) {
             md += "\n" + Files.readString(notes);
@@ -249,6 +256,76 @@ public final class ReportWriter {
                             (b.shape + " " + b.variant).trim(), f(b.mean), f(a.mean), f(b.p50), f(a.p50),
                             bytes(b.alloc), bytes(a.alloc)));
                 }
+            }
+        }
+        return md.toString();
+    }
+
+    /** One variant of an interleaved run ({@link CpuSplit}'s lines): wall µs per read, mean and median over rounds. */
+    record Split(String shape, String variant, double mean, double median, double cpu, double io, int rounds) {
+    }
+
+    /**
+     * The section of the interleaved run: every variant's wall time, calling-thread CPU and
+     * Lettuce I/O CPU, and the read targets' ratios from it, where every variant ran in every
+     * round, seconds apart rather than minutes.
+     */
+    static String interleaved(List<String> lines) {
+        Map<String, Split> splits = new LinkedHashMap<>();
+        for (String line : lines) {
+            String[] f = line.split("\t");
+            if (f.length == 7) {
+                Split sp = new Split(f[0], f[1], Double.parseDouble(f[2]), Double.parseDouble(f[3]), Double.parseDouble(f[4]),
+                        Double.parseDouble(f[5]), Integer.parseInt(f[6]));
+                splits.put(sp.shape + "|" + sp.variant, sp);
+            }
+        }
+        if (splits.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("\n## Interleaved: the same reads, variants alternating in one process\n\n");
+        md.append("JMH runs each variant in forks of its own, minutes apart; on this shared 2-core machine a Redis round")
+                .append(" trip drifts between them by more than a hit's own CPU. `CpuSplit` (run by `run.sh` after JMH,")
+                .append(" `interleaved.tsv`) runs every variant of a shape in turn, a slice of seconds each, round after")
+                .append(" round (the first round is warm-up). Wall µs per read: the mean and the median over the rounds of")
+                .append(" each round's mean; CPU µs per read of the calling thread and of Lettuce's I/O threads.")
+                .append(" `redis-get` is the round trip of the targets (a GET of 20 bytes).\n\n");
+        md.append("| shape | variant | wall µs (mean of rounds) | wall µs (median of rounds) | caller CPU µs | Lettuce I/O CPU µs | rounds |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|\n");
+        for (Split sp : splits.values()) {
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %d |%n", sp.shape, sp.variant, f(sp.mean),
+                    f(sp.median), f(sp.cpu), f(sp.io), sp.rounds));
+        }
+        md.append("\n| target | shape | on means | on medians | verdict (means / medians) |\n|---|---|---:|---:|---|\n");
+        for (String shape : SHAPES) {
+            Split hit = splits.get(shape + "|sqlcache-redis-hit");
+            Split cold = splits.get(shape + "|sqlcache-redis-hit-cold");
+            Split floor = splits.get(shape + "|floor");
+            Split hand = splits.get(shape + "|handwritten");
+            Split direct = splits.get(shape + "|direct");
+            Split local = splits.get(shape + "|sqlcache-local-hit");
+            Split miss = splits.get(shape + "|sqlcache-miss");
+            Split rt = splits.get(shape + "|redis-get");
+            if (hit != null && floor != null) {
+                ratio(md, "redis-hit ≤ 1.25 × floor", shape, hit.mean / floor.mean, hit.median / floor.median, 1.25, true);
+            }
+            if (hit != null && hand != null) {
+                ratio(md, "redis-hit ≤ 1.0 × handwritten", shape, hit.mean / hand.mean, hit.median / hand.median, 1.0, true);
+            }
+            if (cold != null && floor != null) {
+                ratio(md, "cold redis-hit ≤ 1.25 × floor", shape, cold.mean / floor.mean, cold.median / floor.median, 1.25, true);
+            }
+            if (cold != null && hand != null) {
+                ratio(md, "cold redis-hit ≤ 1.0 × handwritten", shape, cold.mean / hand.mean, cold.median / hand.median, 1.0, true);
+            }
+            if (local != null && direct != null) {
+                double want = shape.equals("POINT") ? 20 : shape.equals("JOIN") ? 100 : Double.NaN;
+                ratio(md, Double.isNaN(want) ? "direct / local-hit (no target)" : "direct / local-hit ≥ " + (int) want,
+                        shape, direct.mean / local.mean, direct.median / local.median, want, false);
+            }
+            if (miss != null && direct != null && rt != null) {
+                ratio(md, "miss ≤ direct + 2 round trips (ratio to that bound)", shape, miss.mean / (direct.mean + 2 * rt.mean),
+                        miss.median / (direct.median + 2 * rt.median), 1.0, true);
             }
         }
         return md.toString();
