@@ -54,4 +54,21 @@ class ReportWriterTest {
         String[] variants = ReadBenchmark.class.getField("variant").getAnnotation(Param.class).value();
         assertThat(variants).containsExactlyElementsOf(ReportWriter.READ_VARIANTS);
     }
+
+    @Test
+    void theInterleavedRunsRatiosComeFromItsOwnLines() {
+        String md = ReportWriter.interleaved(java.util.List.of(
+                "RANGE\tdirect\t200\t190\t100\t0\t5",
+                "RANGE\tsqlcache-redis-hit\t45\t44\t10\t20\t5",
+                "RANGE\thandwritten\t90\t88\t30\t20\t5",
+                "RANGE\tfloor\t40\t40\t9\t20\t5",
+                "RANGE\tsqlcache-miss\t400\t350\t200\t60\t5",
+                "RANGE\tredis-get\t50\t40\t5\t20\t5",
+                "not a line of CpuSplit's"));
+        assertThat(md).contains("| RANGE | sqlcache-miss | 400 | 350 | 200 | 60.00 | 5 |");
+        assertThat(md).contains("| redis-hit ≤ 1.25 × floor | RANGE | 1.13 | 1.10 | met / met |");
+        assertThat(md).contains("| redis-hit ≤ 1.0 × handwritten | RANGE | 0.50 | 0.50 | met / met |");
+        assertThat(md).contains("| miss ≤ direct + 2 round trips (ratio to that bound) | RANGE | 1.33 | 1.30 | **missed** / **missed** |");
+        assertThat(ReportWriter.interleaved(java.util.List.of())).isEmpty();
+    }
 }
