@@ -408,17 +408,22 @@ public final class CachedResultSet implements ResultSet {
         if (kept != null) {
             return (T) kept;
         }
-        T converted = CellConverter.readsAsItself(columns.get(column - 1), v, overridden(column))
-                ? CellConverter.fromValue(v, target)
-                : CellConverter.convert(cell(column, v), target);
+        T converted = convertCell(column, v, target);
         memo.put(kind, position, column - 1, converted);
         return converted;
     }
 
-    /** Whether the current row's cell in {@code column} keeps a text of its own (see {@link #text}). */
-    private boolean overridden(int column) {
+    /**
+     * The current row's non-null cell {@code v} converted to {@code target}: from the value
+     * itself where that is the same answer ({@link CellConverter#readsAsItself}), else through
+     * its text.
+     */
+    private <T> T convertCell(int column, Object v, CellConverter.Target<T> target) throws SQLException {
         String[] overrides = rows.strings().get(position);
-        return overrides != null && overrides[column - 1] != null;
+        boolean overridden = overrides != null && overrides[column - 1] != null;
+        return CellConverter.readsAsItself(columns.get(column - 1), v, overridden)
+                ? CellConverter.fromValue(v, target)
+                : CellConverter.convert(cell(column, v), target);
     }
 
     /** A conversion that is not kept: its result depends on more than the cell (the default zone). */
@@ -427,9 +432,7 @@ public final class CachedResultSet implements ResultSet {
         if (v == null) {
             return null;
         }
-        return CellConverter.readsAsItself(columns.get(column - 1), v, overridden(column))
-                ? CellConverter.fromValue(v, target)
-                : CellConverter.convert(cell(column, v), target);
+        return convertCell(column, v, target);
     }
 
     /**
