@@ -66,10 +66,9 @@ public final class ReportWriter {
         }
         Path interleaved = out.resolve("interleaved.tsv");
         if (Files.exists(interleaved)) {
-            md = md.replace("\n## Before and after", interleaved(Files.readAllLines(interleaved)) + "\n## Before and after");
-            if (!md.contains("## Interleaved")) {
-                md += interleaved(Files.readAllLines(interleaved));
-            }
+            String section = interleaved(Files.readAllLines(interleaved));
+            int before = md.indexOf("\n## Before and after");
+            md = before < 0 ? md + section : md.substring(0, before) + section + md.substring(before);
         }
         Path notes = Path.of("benchmarks", "NOTES.md");
         if (Files.exists(notes)) {
@@ -156,43 +155,12 @@ public final class ReportWriter {
         md.append("| target | shape | on means | on medians | verdict (means / medians) |\n|---|---|---:|---:|---|\n");
         Row rtt = get(rows, "RoundTripBenchmark", "", "get");
         for (String shape : SHAPES) {
-            Row hit = get(rows, "ReadBenchmark", shape, "sqlcache-redis-hit");
-            Row floor = get(rows, "ReadBenchmark", shape, "floor");
-            Row hand = get(rows, "ReadBenchmark", shape, "handwritten");
-            if (hit != null && floor != null) {
-                ratio(md, "redis-hit ≤ 1.25 × floor", shape, hit.mean / floor.mean, hit.p50 / floor.p50, 1.25, true);
-            }
-            if (hit != null && hand != null) {
-                ratio(md, "redis-hit ≤ 1.0 × handwritten", shape, hit.mean / hand.mean, hit.p50 / hand.p50, 1.0, true);
-            }
-            Row cold = get(rows, "ReadBenchmark", shape, "sqlcache-redis-hit-cold");
-            if (cold != null && floor != null) {
-                ratio(md, "cold redis-hit (no local copy) ≤ 1.25 × floor", shape, cold.mean / floor.mean,
-                        cold.p50 / floor.p50, 1.25, true);
-            }
-            if (cold != null && hand != null) {
-                ratio(md, "cold redis-hit (no local copy) ≤ 1.0 × handwritten", shape, cold.mean / hand.mean,
-                        cold.p50 / hand.p50, 1.0, true);
-            }
-        }
-        for (String shape : List.of("POINT", "JOIN", "RANGE")) {
-            Row local = get(rows, "ReadBenchmark", shape, "sqlcache-local-hit");
-            Row direct = get(rows, "ReadBenchmark", shape, "direct");
-            if (local != null && direct != null) {
-                double want = shape.equals("POINT") ? 20 : shape.equals("JOIN") ? 100 : Double.NaN;
-                ratio(md, Double.isNaN(want) ? "direct / local-hit (no target)" : "direct / local-hit ≥ " + (int) want,
-                        shape, direct.mean / local.mean, direct.p50 / local.p50, want, false);
-            }
+            readTargets(md, shape, v -> {
+                Row r = get(rows, "ReadBenchmark", shape, v);
+                return r == null ? null : new double[] {r.mean, r.p50};
+            }, rtt == null ? null : new double[] {rtt.mean, rtt.p50});
         }
         if (rtt != null) {
-            for (String shape : SHAPES) {
-                Row miss = get(rows, "ReadBenchmark", shape, "sqlcache-miss");
-                Row direct = get(rows, "ReadBenchmark", shape, "direct");
-                if (miss != null && direct != null) {
-                    ratio(md, "miss ≤ direct + 2 round trips (ratio to that bound)", shape,
-                            miss.mean / (direct.mean + 2 * rtt.mean), miss.p50 / (direct.p50 + 2 * rtt.p50), 1.0, true);
-                }
-            }
             Row w = get(rows, "WriteBenchmark", "", "sqlcache-write");
             Row wd = get(rows, "WriteBenchmark", "", "direct");
             if (w != null && wd != null) {
@@ -298,37 +266,51 @@ public final class ReportWriter {
         }
         md.append("\n| target | shape | on means | on medians | verdict (means / medians) |\n|---|---|---:|---:|---|\n");
         for (String shape : SHAPES) {
-            Split hit = splits.get(shape + "|sqlcache-redis-hit");
-            Split cold = splits.get(shape + "|sqlcache-redis-hit-cold");
-            Split floor = splits.get(shape + "|floor");
-            Split hand = splits.get(shape + "|handwritten");
-            Split direct = splits.get(shape + "|direct");
-            Split local = splits.get(shape + "|sqlcache-local-hit");
-            Split miss = splits.get(shape + "|sqlcache-miss");
             Split rt = splits.get(shape + "|redis-get");
-            if (hit != null && floor != null) {
-                ratio(md, "redis-hit ≤ 1.25 × floor", shape, hit.mean / floor.mean, hit.median / floor.median, 1.25, true);
-            }
-            if (hit != null && hand != null) {
-                ratio(md, "redis-hit ≤ 1.0 × handwritten", shape, hit.mean / hand.mean, hit.median / hand.median, 1.0, true);
-            }
-            if (cold != null && floor != null) {
-                ratio(md, "cold redis-hit ≤ 1.25 × floor", shape, cold.mean / floor.mean, cold.median / floor.median, 1.25, true);
-            }
-            if (cold != null && hand != null) {
-                ratio(md, "cold redis-hit ≤ 1.0 × handwritten", shape, cold.mean / hand.mean, cold.median / hand.median, 1.0, true);
-            }
-            if (local != null && direct != null) {
-                double want = shape.equals("POINT") ? 20 : shape.equals("JOIN") ? 100 : Double.NaN;
-                ratio(md, Double.isNaN(want) ? "direct / local-hit (no target)" : "direct / local-hit ≥ " + (int) want,
-                        shape, direct.mean / local.mean, direct.median / local.median, want, false);
-            }
-            if (miss != null && direct != null && rt != null) {
-                ratio(md, "miss ≤ direct + 2 round trips (ratio to that bound)", shape, miss.mean / (direct.mean + 2 * rt.mean),
-                        miss.median / (direct.median + 2 * rt.median), 1.0, true);
-            }
+            readTargets(md, shape, v -> {
+                Split sp = splits.get(shape + "|" + v);
+                return sp == null ? null : new double[] {sp.mean, sp.median};
+            }, rt == null ? null : new double[] {rt.mean, rt.median});
         }
         return md.toString();
+    }
+
+    /**
+     * The read targets of one shape, as ratios on means and on medians, for every pair of
+     * variants measured: {@code times} gives a read variant's {mean, median} in µs, or null when
+     * it was not run; {@code roundTrip} is the round trip's {mean, median}, or null.
+     */
+    private static void readTargets(StringBuilder md, String shape, java.util.function.Function<String, double[]> times,
+                                    double[] roundTrip) {
+        double[] hit = times.apply("sqlcache-redis-hit");
+        double[] cold = times.apply("sqlcache-redis-hit-cold");
+        double[] floor = times.apply("floor");
+        double[] hand = times.apply("handwritten");
+        double[] direct = times.apply("direct");
+        double[] local = times.apply("sqlcache-local-hit");
+        double[] miss = times.apply("sqlcache-miss");
+        if (hit != null && floor != null) {
+            ratio(md, "redis-hit ≤ 1.25 × floor", shape, hit[0] / floor[0], hit[1] / floor[1], 1.25, true);
+        }
+        if (hit != null && hand != null) {
+            ratio(md, "redis-hit ≤ 1.0 × handwritten", shape, hit[0] / hand[0], hit[1] / hand[1], 1.0, true);
+        }
+        if (cold != null && floor != null) {
+            ratio(md, "cold redis-hit (no local copy) ≤ 1.25 × floor", shape, cold[0] / floor[0], cold[1] / floor[1], 1.25, true);
+        }
+        if (cold != null && hand != null) {
+            ratio(md, "cold redis-hit (no local copy) ≤ 1.0 × handwritten", shape, cold[0] / hand[0], cold[1] / hand[1], 1.0,
+                    true);
+        }
+        if (local != null && direct != null) {
+            double want = shape.equals("POINT") ? 20 : shape.equals("JOIN") ? 100 : Double.NaN;
+            ratio(md, Double.isNaN(want) ? "direct / local-hit (no target)" : "direct / local-hit ≥ " + (int) want,
+                    shape, direct[0] / local[0], direct[1] / local[1], want, false);
+        }
+        if (miss != null && direct != null && roundTrip != null) {
+            ratio(md, "miss ≤ direct + 2 round trips (ratio to that bound)", shape, miss[0] / (direct[0] + 2 * roundTrip[0]),
+                    miss[1] / (direct[1] + 2 * roundTrip[1]), 1.0, true);
+        }
     }
 
     private static void ratio(StringBuilder md, String target, String shape, double onMeans, double onMedians,
