@@ -265,8 +265,8 @@ public final class RedisStore implements CacheStore {
      * The same MGET (and, only for missing version keys, the same second round trip) as
      * {@link #lookup}, chained on Lettuce's futures instead of awaited: no thread waits. Before
      * the first connect, the connect is chained too. The stage completes on a Lettuce thread
-     * (or a timer thread on timeout), within about twice the command timeout (plus the connect
-     * timeout while connecting), failing only with a {@link StoreException}.
+     * (or a timer thread on timeout), as {@link #chained} says, failing only with a
+     * {@link StoreException}.
      */
     @Override
     public CompletionStage<Lookup> lookupAsync(String entryKey, List<String> versionKeys) {
@@ -300,26 +300,32 @@ public final class RedisStore implements CacheStore {
     /**
      * Runs {@code call} on the connection, chained on Lettuce's futures: no thread waits. Before
      * the first connect, the connect is chained too. The stage completes on a Lettuce thread (or
-     * a timer thread on timeout), within about twice the command timeout (plus the connect
-     * timeout while connecting), failing only with a {@link StoreException}.
+     * a timer thread on timeout), within the command timeout and one tick of Lettuce's timer
+     * (within about twice the command and connect timeouts while connecting), failing only with a
+     * {@link StoreException}.
      */
     private <T> CompletionStage<T> chained(String op,
             java.util.function.Function<RedisClusterAsyncCommands<String, byte[]>, CompletionStage<T>> call) {
         CompletableFuture<T> result;
-        long bound;
         try {
             CompletableFuture<StatefulConnection<String, byte[]>> conn = connectionFuture();
-            // Lettuce's command timeout bounds each command; this bound is the safety net for a
-            // future that would never complete, as awaitNanos is for the blocking calls
-            bound = 2 * awaitNanos + (conn.isDone() ? 0 : connectAwaitNanos);
+            boolean connected = conn.isDone();
             result = conn.thenCompose(c -> call.apply(backend.commands(c))).toCompletableFuture();
+            if (!connected) {
+                // while connecting, the connect may never answer: this bound is the safety net,
+                // as connectAwaitNanos is for the blocking calls. Once connected, every command
+                // carries Lettuce's own expiry (TimeoutOptions, on its wheel timer); an orTimeout
+                // here too cost a schedule and a cancel on the JDK's delay thread, a wake-up of
+                // that thread on every miss and every proxy lookup (1.3 context switches a miss)
+                result = result.orTimeout(2 * awaitNanos + connectAwaitNanos, TimeUnit.NANOSECONDS);
+            }
         } catch (StoreException e) {
             return CompletableFuture.failedFuture(e);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(failure(op, e));
         }
         CompletableFuture<T> out = new CompletableFuture<>();
-        result.orTimeout(bound, TimeUnit.NANOSECONDS).whenComplete((found, e) -> {
+        result.whenComplete((found, e) -> {
             if (e == null) {
                 out.complete(found);
             } else {
