@@ -272,8 +272,8 @@ public final class CacheRuntime {
             decoded.put(miss.entryKey(), new Decoded(bytes, entry));
         }
         // the application has its rows: it does not wait for the store's reply (a round trip
-        // off every miss). The store keeps this process's commands in order, so a later lookup
-        // here sees the entry; a backlog (a slow store) is bounded, beyond it the entry is dropped
+        // off every miss). The store keeps a thread's commands in order, so its next lookup
+        // sees the entry; a backlog (a slow store) is bounded, beyond it the entry is dropped
         if (pendingPuts.incrementAndGet() > MAX_PENDING_PUTS) {
             pendingPuts.decrementAndGet();
             metrics.bypass("store backlog: entry not stored");

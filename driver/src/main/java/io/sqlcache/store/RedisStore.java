@@ -19,11 +19,19 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.KeyValueListOutput;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +72,9 @@ public final class RedisStore implements CacheStore {
     /** How long one connect (TCP, TLS, handshake) may take. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
 
+    /** How long a SET of {@link #putAsync} waits for a command to leave with, at least (at most twice). */
+    static final Duration RIDE_ALONG_TICK = Duration.ofMillis(1);
+
     /** Keys per SCAN step and per UNLINK in {@link #flushAll}. */
     static final int FLUSH_BATCH = 500;
 
@@ -81,6 +92,11 @@ public final class RedisStore implements CacheStore {
     private final Backend backend;
     private final AtomicReference<CompletableFuture<StatefulConnection<String, byte[]>>> connection =
             new AtomicReference<>();
+    /**
+     * SETs of {@link #putAsync} waiting for the next command, with which they leave (one node
+     * or Sentinel only: a cluster routes each command by its key, so there is no one next command).
+     */
+    private final RideAlong<RedisCommand<String, byte[], ?>> waiting;
     private volatile boolean closed;
 
     /** A store with the default timeouts. */
@@ -136,6 +152,7 @@ public final class RedisStore implements CacheStore {
                                 .build())
                         .build());
                 this.backend = new ClusterBackend(client);
+                this.waiting = null;
             } else {
                 RedisClient client = RedisClient.create(resources);
                 client.setOptions(ClientOptions.builder()
@@ -145,6 +162,7 @@ public final class RedisStore implements CacheStore {
                         .timeoutOptions(timeouts)
                         .build());
                 this.backend = new StandaloneBackend(client, uris.get(0));
+                this.waiting = new RideAlong<>("sqlcache-redis-ride-along", RIDE_ALONG_TICK, this::sendAlone);
             }
         } catch (RuntimeException e) {
             resources.shutdown(0, 1, TimeUnit.SECONDS);
@@ -249,11 +267,11 @@ public final class RedisStore implements CacheStore {
      */
     private MgetReply mget(String[] keys, List<String> versionKeys, String op) throws StoreException {
         try {
-            RedisClusterAsyncCommands<String, byte[]> cmd = commands();
+            StatefulConnection<String, byte[]> c = connected();
             long deadline = System.nanoTime() + awaitNanos;
-            MgetReply reply = parseMget(keys, versionKeys, await(cmd.mget(keys), deadline, "MGET"));
+            MgetReply reply = parseMget(keys, versionKeys, await(mget(c, keys), deadline, "MGET"));
             if (reply.missing != null) {
-                createMissing(cmd, versionKeys, reply.missing, reply.versions);
+                createMissing(backend.commands(c), versionKeys, reply.missing, reply.versions);
             }
             return reply;
         } catch (RuntimeException e) {
@@ -271,7 +289,7 @@ public final class RedisStore implements CacheStore {
     @Override
     public CompletionStage<Lookup> lookupAsync(String entryKey, List<String> versionKeys) {
         String[] keys = mgetKeys(entryKey, versionKeys);
-        return chained("lookup", cmd -> cmd.mget(keys).thenCompose(kvs -> {
+        return chained("lookup", (c, cmd) -> mget(c, keys).thenCompose(kvs -> {
             MgetReply reply;
             try {
                 reply = parseMget(keys, versionKeys, kvs);
@@ -287,14 +305,95 @@ public final class RedisStore implements CacheStore {
     }
 
     /**
-     * {@link #put} without waiting for the reply: the SET is queued on this store's connection,
-     * so every later command of this store (a lookup in this process) is run by Redis after it.
-     * Completes as {@link #lookupAsync} does, failing only with a {@link StoreException}.
+     * {@link #put} without waiting for the reply. Once connected to one node (or through
+     * Sentinel), the SET does not leave at once: it leaves with the next command this store
+     * sends, in the same write, or alone within two {@link #RIDE_ALONG_TICK}s when no command
+     * comes. Either way Redis runs it before every later command of the calling thread (the
+     * thread's next lookup finds the entry); another thread's command may overtake it, a
+     * miss for that thread, as for another process. A cluster, or a connection still being
+     * made, sends it at once. Completes as {@link #chained} says, failing
+     * only with a {@link StoreException}.
      */
     @Override
     public CompletionStage<Void> putAsync(String entryKey, byte[] value, int ttlSeconds) {
-        return chained("put", cmd -> cmd.set(entryKey, value, SetArgs.Builder.ex(Math.max(1, ttlSeconds)))
-                .thenApply(ok -> (Void) null));
+        CompletableFuture<StatefulConnection<String, byte[]>> current = connection.get();
+        if (waiting == null || closed || current == null || !current.isDone() || current.isCompletedExceptionally()) {
+            return chained("put", (c, cmd) -> cmd.set(entryKey, value, SetArgs.Builder.ex(Math.max(1, ttlSeconds)))
+                    .thenApply(ok -> (Void) null));
+        }
+        // connected: the SET waits to leave with the next command (RideAlong). Its reply is not
+        // awaited, so its only cost on the miss is building it; Lettuce's expiry starts when it leaves
+        CommandArgs<String, byte[]> args = new CommandArgs<>(CODEC).addKey(entryKey).addValue(value);
+        SetArgs.Builder.ex(Math.max(1, ttlSeconds)).build(args);
+        AsyncCommand<String, byte[], String> set =
+                new AsyncCommand<>(new Command<>(CommandType.SET, new StatusOutput<>(CODEC), args));
+        CompletableFuture<Void> out = new CompletableFuture<>();
+        set.whenComplete((ok, e) -> {
+            if (e == null) {
+                out.complete(null);
+            } else {
+                out.completeExceptionally(asyncFailure("put", e));
+            }
+        });
+        waiting.add(set);
+        return out;
+    }
+
+    /**
+     * Sends {@code command} with the SETs waiting to leave (in one batch, after them), or alone.
+     * Returns {@code command}, completed exceptionally when the connection rejects it.
+     */
+    private <T> AsyncCommand<String, byte[], T> send(StatefulConnection<String, byte[]> c,
+                                                      AsyncCommand<String, byte[], T> command) {
+        List<RedisCommand<String, byte[], ?>> batch = waiting.takeAll();
+        if (batch.isEmpty()) {
+            c.dispatch(command);
+            return command;
+        }
+        batch.add(command);
+        dispatch(c, batch);
+        return command;
+    }
+
+    /** Dispatches {@code batch} in one write; a command the connection refused is completed with the refusal. */
+    private static void dispatch(StatefulConnection<String, byte[]> c, List<RedisCommand<String, byte[], ?>> batch) {
+        try {
+            c.dispatch(batch);
+        } catch (RuntimeException e) {
+            // Lettuce completes what it rejects itself; this is for what it throws instead
+            batch.forEach(command -> command.completeExceptionally(e));
+        }
+    }
+
+    /** The SETs no command took along in time (RideAlong's thread, or close). */
+    private void sendAlone(List<RedisCommand<String, byte[], ?>> batch) {
+        CompletableFuture<StatefulConnection<String, byte[]>> current = connection.get();
+        if (current == null || !current.isDone() || current.isCompletedExceptionally()) {
+            StoreException e = new StoreException(description + ": " + (closed ? "store is closed" : "not connected"));
+            batch.forEach(command -> command.completeExceptionally(e));
+            return;
+        }
+        dispatch(current.join(), batch);
+    }
+
+    /** The SETs waiting to leave, sent before a command that does not take them along. */
+    private void sendWaiting(StatefulConnection<String, byte[]> c) {
+        if (waiting != null) {
+            List<RedisCommand<String, byte[], ?>> batch = waiting.takeAll();
+            if (!batch.isEmpty()) {
+                dispatch(c, batch);
+            }
+        }
+    }
+
+    /** MGET of {@code keys}, taking waiting SETs along (one node), or of the cluster API (which splits it by slot). */
+    private CompletableFuture<List<KeyValue<String, byte[]>>> mget(StatefulConnection<String, byte[]> c, String[] keys) {
+        if (waiting == null) {
+            return backend.commands(c).mget(keys).toCompletableFuture();
+        }
+        // as Lettuce's own RedisCommandBuilder.mget builds it
+        return send(c, new AsyncCommand<>(new Command<>(CommandType.MGET,
+                new KeyValueListOutput<>(CODEC, Arrays.asList(keys)), new CommandArgs<>(CODEC).addKeys(keys))));
     }
 
     /**
@@ -304,13 +403,13 @@ public final class RedisStore implements CacheStore {
      * (within about twice the command and connect timeouts while connecting), failing only with a
      * {@link StoreException}.
      */
-    private <T> CompletionStage<T> chained(String op,
-            java.util.function.Function<RedisClusterAsyncCommands<String, byte[]>, CompletionStage<T>> call) {
+    private <T> CompletionStage<T> chained(String op, java.util.function.BiFunction<StatefulConnection<String, byte[]>,
+            RedisClusterAsyncCommands<String, byte[]>, CompletionStage<T>> call) {
         CompletableFuture<T> result;
         try {
             CompletableFuture<StatefulConnection<String, byte[]>> conn = connectionFuture();
             boolean connected = conn.isDone();
-            result = conn.thenCompose(c -> call.apply(backend.commands(c))).toCompletableFuture();
+            result = conn.thenCompose(c -> call.apply(c, backend.commands(c))).toCompletableFuture();
             if (!connected) {
                 // while connecting, the connect may never answer: this bound is the safety net,
                 // as connectAwaitNanos is for the blocking calls. Once connected, every command
@@ -581,6 +680,9 @@ public final class RedisStore implements CacheStore {
             return;
         }
         closed = true;
+        if (waiting != null) {
+            waiting.close(); // what waits leaves before the connection closes
+        }
         // the client closes every connection it made, also one still being established
         connection.set(null);
         try {
@@ -602,9 +704,15 @@ public final class RedisStore implements CacheStore {
      * attempt failed. Concurrent callers share one attempt.
      */
     private RedisClusterAsyncCommands<String, byte[]> commands() throws StoreException {
-        CompletableFuture<StatefulConnection<String, byte[]>> current = connectionFuture();
-        StatefulConnection<String, byte[]> c = await(current, System.nanoTime() + connectAwaitNanos, "connect");
+        StatefulConnection<String, byte[]> c = connected();
+        // every command of this store leaves after the SETs handed to putAsync before it
+        sendWaiting(c);
         return backend.commands(c);
+    }
+
+    /** The shared connection, connecting first as {@link #commands} does. */
+    private StatefulConnection<String, byte[]> connected() throws StoreException {
+        return await(connectionFuture(), System.nanoTime() + connectAwaitNanos, "connect");
     }
 
     /**

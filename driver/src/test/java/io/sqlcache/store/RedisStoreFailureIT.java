@@ -130,6 +130,32 @@ class RedisStoreFailureIT {
         }
     }
 
+    @Test
+    void asyncPutOfAPausedOrDeadServerFailsWithStoreExceptionInBoundedTime() throws Exception {
+        try (RedisStore store = new RedisStore(redis.uri(), prefix)) {
+            roundTrip(store); // connected: the put waits to leave with a later command, or alone
+            redis.pause();
+            StoreException e = failsFast(() -> asyncPut(store));
+            assertThat(e.getMessage()).contains("timed out");
+            redis.resume();
+            eventuallySucceeds(() -> asyncPut(store));
+            redis.kill();
+            failsFast(() -> asyncPut(store));
+        }
+    }
+
+    /** An async put awaited by the test: its failure as the StoreException it carries. */
+    private void asyncPut(RedisStore store) throws StoreException {
+        try {
+            store.putAsync(prefix + "q", new byte[] {1}, 60).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            assertThat(e.getCause()).isInstanceOf(StoreException.class);
+            throw (StoreException) e.getCause();
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the stage was never completed", e);
+        }
+    }
+
     /** The async lookup awaited by the test (never by the store): its failure as the StoreException it carries. */
     private void asyncLookup(RedisStore store) throws StoreException {
         try {

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -290,6 +291,92 @@ class RedisStoreIT {
             assertThat(calls(redis, "get")).isZero();
             assertThat(calls(redis, "set")).isZero();
         }
+    }
+
+    @Test
+    void anAsyncPutLeavesWithTheNextLookupInOneWriteAndRedisRunsItFirst() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             RedisStore s = new RedisStore(redis.uri(), prefix)) {
+            List<String> keys = List.of(prefix + "t:a");
+            s.lookup(prefix + "q:0", keys); // connects and creates the version
+            long alone = readsDuring(redis, () -> s.lookup(prefix + "q:0", keys));
+
+            redis.command("CONFIG", "RESETSTAT");
+            long withPut = readsDuring(redis, () -> {
+                CompletableFuture<Void> put = s.putAsync(prefix + "q:1", new byte[] {7}, 60).toCompletableFuture();
+                CacheStore.Lookup l = s.lookup(prefix + "q:1", keys);
+                // Redis ran the SET before the MGET that carried it
+                assertThat(l.entry()).containsExactly(7);
+                put.get(10, TimeUnit.SECONDS);
+            });
+
+            // the SET cost Redis no read of its own: it came in the lookup's write
+            assertThat(withPut).isEqualTo(alone);
+            assertThat(calls(redis, "set")).isEqualTo(1);
+            assertThat(calls(redis, "mget")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anAsyncPutThatNoCommandFollowsIsStoredAlone() throws Exception {
+        store.lookup(prefix + "q:0", List.of()); // connected: the put waits for company
+        store.putAsync(prefix + "q:1", new byte[] {9}, 60).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(raw.get(prefix + "q:1")).isEqualTo("\t");
+        assertThat(raw.ttl(prefix + "q:1")).isBetween(1L, 60L);
+    }
+
+    @Test
+    void everyLaterCommandRunsAfterAWaitingPut() throws Exception {
+        store.lookup(prefix + "q:0", List.of());
+        // a blocking put of the same key after it: Redis must keep the order of the two SETs
+        store.putAsync(prefix + "q:1", new byte[] {1}, 60);
+        store.put(prefix + "q:1", new byte[] {2}, 60);
+        assertThat(store.lookup(prefix + "q:1", List.of()).entry()).containsExactly(2);
+        // a flush after it: the SET must not come back after the flush
+        store.putAsync(prefix + "q:2", new byte[] {3}, 60);
+        store.flushAll();
+        assertThat(store.lookup(prefix + "q:2", List.of()).entry()).isNull();
+        // a bump after it, then the async lookup
+        store.putAsync(prefix + "q:3", new byte[] {4}, 60);
+        store.bump(List.of(prefix + "t:b"));
+        assertThat(raw.exists(prefix + "q:3")).isEqualTo(1L);
+        store.putAsync(prefix + "q:4", new byte[] {5}, 60);
+        assertThat(store.lookupAsync(prefix + "q:4", List.of()).toCompletableFuture().get(10, TimeUnit.SECONDS).entry())
+                .containsExactly(5);
+    }
+
+    @Test
+    void closeSendsTheWaitingPutsBeforeClosing() throws Exception {
+        RedisStore s = new RedisStore(TestEnv.REDIS_URL, prefix);
+        s.lookup(prefix + "q:0", List.of());
+        CompletableFuture<Void> put = s.putAsync(prefix + "q:1", new byte[] {6}, 60).toCompletableFuture();
+        s.close();
+        // the reply may be cut off by the close; the SET itself left first
+        try {
+            put.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            assertThat(e.getCause()).isInstanceOf(StoreException.class);
+        }
+        assertThat(raw.exists(prefix + "q:1")).isEqualTo(1L);
+    }
+
+    /** Reads of client data Redis did while {@code body} ran, from INFO stats. */
+    private static long readsDuring(RedisServerProcess redis, StoreBody body) throws Exception {
+        long before = stat(redis, "total_reads_processed");
+        body.run();
+        long after = stat(redis, "total_reads_processed");
+        return after - before;
+    }
+
+    @FunctionalInterface
+    private interface StoreBody {
+        void run() throws Exception;
+    }
+
+    private static long stat(RedisServerProcess redis, String name) {
+        Matcher m = Pattern.compile(name + ":(\\d+)").matcher(redis.command("INFO", "stats"));
+        assertThat(m.find()).as(name + " in INFO stats").isTrue();
+        return Long.parseLong(m.group(1));
     }
 
     /** Calls of one command since the last reset, from INFO commandstats. */
