@@ -2,7 +2,6 @@ package io.sqlcache.store;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
@@ -19,8 +18,8 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.output.KeyValueListOutput;
 import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.output.ValueListOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
@@ -31,7 +30,6 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -294,10 +292,10 @@ public final class RedisStore implements CacheStore {
     @Override
     public CompletionStage<Lookup> lookupAsync(String entryKey, List<String> versionKeys) {
         String[] keys = mgetKeys(entryKey, versionKeys);
-        return chained("lookup", (c, cmd) -> mget(c, keys).thenCompose(kvs -> {
+        return chained("lookup", (c, cmd) -> mget(c, keys).thenCompose(values -> {
             MgetReply reply;
             try {
-                reply = parseMget(keys, versionKeys, kvs);
+                reply = parseMget(keys, versionKeys, values);
             } catch (StoreException e) {
                 throw new CompletionException(e);
             }
@@ -391,14 +389,22 @@ public final class RedisStore implements CacheStore {
         }
     }
 
-    /** MGET of {@code keys}, taking waiting SETs along (one node), or of the cluster API (which splits it by slot). */
-    private CompletableFuture<List<KeyValue<String, byte[]>>> mget(StatefulConnection<String, byte[]> c, String[] keys) {
+    /**
+     * The values of an MGET of {@code keys}, null where a key does not exist: taking waiting SETs
+     * along (one node), or through the cluster API (which splits it by slot).
+     */
+    private CompletableFuture<List<byte[]>> mget(StatefulConnection<String, byte[]> c, String[] keys) {
         if (waiting == null) {
-            return backend.commands(c).mget(keys).toCompletableFuture();
+            return backend.commands(c).mget(keys).toCompletableFuture().thenApply(kvs -> {
+                List<byte[]> values = new ArrayList<>(kvs.size());
+                kvs.forEach(kv -> values.add(kv.hasValue() ? kv.getValue() : null));
+                return values;
+            });
         }
-        // as Lettuce's own RedisCommandBuilder.mget builds it
+        // the values alone: Lettuce's own MGET wraps each in a KeyValue with its key, which the
+        // I/O thread builds on every hit for nothing (the caller knows the keys' order)
         return send(c, new AsyncCommand<>(new Command<>(CommandType.MGET,
-                new KeyValueListOutput<>(CODEC, Arrays.asList(keys)), new CommandArgs<>(CODEC).addKeys(keys))));
+                new ValueListOutput<>(CODEC), new CommandArgs<>(CODEC).addKeys(keys))));
     }
 
     /**
@@ -471,21 +477,21 @@ public final class RedisStore implements CacheStore {
     private record MgetReply(byte[] entry, long[] versions, List<Integer> missing) {
     }
 
-    private MgetReply parseMget(String[] keys, List<String> versionKeys, List<KeyValue<String, byte[]>> kvs)
+    private MgetReply parseMget(String[] keys, List<String> versionKeys, List<byte[]> values)
             throws StoreException {
-        if (kvs.size() != keys.length) {
-            throw new StoreException(description + ": MGET answered " + kvs.size()
+        if (values.size() != keys.length) {
+            throw new StoreException(description + ": MGET answered " + values.size()
                     + " values for " + keys.length + " keys");
         }
         // the entry, when asked for, comes first
         int first = keys.length - versionKeys.size();
-        byte[] entry = first == 1 && kvs.get(0).hasValue() ? kvs.get(0).getValue() : null;
+        byte[] entry = first == 1 ? values.get(0) : null;
         long[] versions = new long[versionKeys.size()];
         List<Integer> missing = null;
         for (int i = 0; i < versions.length; i++) {
-            KeyValue<String, byte[]> kv = kvs.get(i + first);
-            if (kv.hasValue()) {
-                versions[i] = Versions.decode(versionKeys.get(i), kv.getValue());
+            byte[] value = values.get(i + first);
+            if (value != null) {
+                versions[i] = Versions.decode(versionKeys.get(i), value);
             } else {
                 if (missing == null) {
                     missing = new ArrayList<>();
