@@ -74,6 +74,26 @@ final class Handwritten implements AutoCloseable {
         return consume(rows);
     }
 
+    /**
+     * One read that misses, as {@link #read} does on a miss: the GET of a key never stored
+     * ({@code salt}, counting up, names it and is bound as the shape's salt, as the driver's
+     * miss variant binds it), the query, and the SETEX the caller waits for. Its keys expire.
+     */
+    long readMiss(int i, long salt) throws Exception {
+        String key = prefix + shape.name().toLowerCase() + ":" + shape.start(i) + ":" + salt;
+        String json = redis.get(key);
+        if (json != null) {
+            throw new IllegalStateException("handwritten-miss: " + key + " was stored");
+        }
+        List<?> rows;
+        shape.bind(ps, i, salt);
+        try (ResultSet rs = ps.executeQuery()) {
+            rows = map(rs);
+        }
+        redis.setex(key, 120, mapper.writeValueAsString(rows));
+        return consume(rows);
+    }
+
     private List<?> map(ResultSet rs) throws SQLException {
         List<Object> rows = new ArrayList<>();
         while (rs.next()) {

@@ -27,6 +27,10 @@ import org.openjdk.jmh.annotations.TearDown;
  *       hit fetches and decodes the entry, as the first hit of an entry another process stored;</li>
  *   <li>{@code sqlcache-miss}: the driver with Redis, every read a new key (the salt counts up),
  *       so each one looks up, queries and stores;</li>
+ *   <li>{@code handwritten-miss}: {@link Handwritten} on a key never stored, every read: its GET,
+ *       the query and its SETEX, in sequence. The same round trips as the bound of the miss
+ *       target (direct + 2 round trips), measured where they happen, after a query rather than
+ *       alone;</li>
  *   <li>{@code floor}: a raw Lettuce GET of the bytes of an entry the driver stored, decoded with
  *       the driver's {@link EntryCodec} and every cell touched: the least a Redis hit can cost.</li>
  * </ul>
@@ -39,7 +43,7 @@ import org.openjdk.jmh.annotations.TearDown;
 public class ReadBenchmark extends BaseBenchmark {
 
     @Param({"direct", "handwritten", "sqlcache-redis-hit", "sqlcache-redis-hit-cold", "sqlcache-local-hit",
-            "sqlcache-miss", "floor"})
+            "sqlcache-miss", "handwritten-miss", "floor"})
     public String variant;
 
     @Param({"POINT", "RANGE", "JOIN"})
@@ -64,7 +68,7 @@ public class ReadBenchmark extends BaseBenchmark {
         prefix = BenchEnv.uniquePrefix();
         switch (variant) {
             case "direct" -> conn = BenchEnv.direct();
-            case "handwritten" -> {
+            case "handwritten", "handwritten-miss" -> {
                 conn = BenchEnv.direct();
                 handwritten = new Handwritten(s, conn, prefix);
             }
@@ -76,7 +80,7 @@ public class ReadBenchmark extends BaseBenchmark {
             default -> throw new IllegalArgumentException("unknown variant " + variant);
         }
         ps = conn.prepareStatement(s.sql);
-        salt = variant.startsWith("sqlcache-miss") ? 1 : 0;
+        salt = variant.startsWith("sqlcache-miss") || variant.equals("handwritten-miss") ? 1 : 0;
         // store every key once, and check that what the benchmark measures is what it claims
         for (int k = 0; k < Shape.KEYS; k++) {
             if (handwritten != null) {
@@ -117,6 +121,9 @@ public class ReadBenchmark extends BaseBenchmark {
             case "handwritten" -> {
                 return handwritten.read(k);
             }
+            case "handwritten-miss" -> {
+                return handwritten.readMiss(k, salt++);
+            }
             case "floor" -> {
                 return floor(raw.sync.get(entryKeys.get(k)));
             }
@@ -146,7 +153,7 @@ public class ReadBenchmark extends BaseBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         if (variant.startsWith("sqlcache-miss") || variant.startsWith("sqlcache-redis-hit") || variant.equals("floor")
-                || variant.equals("redis-get") || variant.equals("handwritten")) {
+                || variant.equals("redis-get") || variant.startsWith("handwritten")) {
             try (RawRedis cleanup = new RawRedis()) {
                 cleanup.deleteAll(prefix);
             }

@@ -63,12 +63,15 @@ class ReportWriterTest {
                 "RANGE\thandwritten\t90\t88\t30\t20\t5",
                 "RANGE\tfloor\t40\t40\t9\t20\t5",
                 "RANGE\tsqlcache-miss\t400\t350\t200\t60\t5",
+                "RANGE\thandwritten-miss\t500\t280\t210\t90\t5",
                 "RANGE\tredis-get\t50\t40\t5\t20\t5",
                 "not a line of CpuSplit's"));
         assertThat(md).contains("| RANGE | sqlcache-miss | 400 | 350 | 200 | 60.00 | 5 |");
         assertThat(md).contains("| redis-hit ≤ 1.25 × floor | RANGE | 1.13 | 1.10 | met / met |");
         assertThat(md).contains("| redis-hit ≤ 1.0 × handwritten | RANGE | 0.50 | 0.50 | met / met |");
         assertThat(md).contains("| miss ≤ direct + 2 round trips (ratio to that bound) | RANGE | 1.33 | 1.30 | **missed** / **missed** |");
+        assertThat(md).contains("| miss ≤ hand-written miss: GET, query, SETEX in sequence (floor; not in the issue) | RANGE"
+                + " | 0.80 | 1.25 | met / **missed** |");
         assertThat(ReportWriter.interleaved(java.util.List.of())).isEmpty();
     }
 }
