@@ -41,4 +41,17 @@ final class BenchEnv {
     static Connection sqlcache(String extra) throws SQLException {
         return DriverManager.getConnection(sqlcacheUrl(extra));
     }
+
+    /**
+     * Reads key 0 of {@code shape} once more through {@code ps} (a statement of a sqlcache
+     * connection with Redis, the key already stored): a miss's SET leaves with the store's next
+     * command (RideAlong), and this read's lookup is that command, so when it returns Redis
+     * holds every entry stored through this connection's store before it.
+     */
+    static void landStores(java.sql.PreparedStatement ps, Shape shape) throws java.sql.SQLException {
+        shape.bind(ps, 0, 0);
+        try (java.sql.ResultSet rs = ps.executeQuery()) {
+            shape.read(rs);
+        }
+    }
 }

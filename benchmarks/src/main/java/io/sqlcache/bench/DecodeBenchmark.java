@@ -39,6 +39,7 @@ public class DecodeBenchmark extends BaseBenchmark {
             try (ResultSet rs = ps.executeQuery()) {
                 s.read(rs);
             }
+            BenchEnv.landStores(ps, s);
             List<String> keys = raw.keys(prefix + "q:*");
             bytes = raw.sync.get(keys.get(0));
             raw.deleteAll(prefix);

@@ -104,6 +104,7 @@ public class ReadBenchmark extends BaseBenchmark {
             }
         }
         if (variant.equals("floor") || variant.equals("redis-get")) {
+            BenchEnv.landStores(ps, s);
             raw = new RawRedis();
             roundTripKey = prefix + "rt";
             raw.sync.setex(roundTripKey, 3600, "-1234567890123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
