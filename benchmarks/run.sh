@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmarks jar, creates the schema if needed, runs the JMH suite and writes the report.
 #   benchmarks/run.sh          full run (2 forks, 3x2 s warmup, 5x2 s measurement), then the reads interleaved
-#                              in one process (CpuSplit, 6 rounds of 2 s): ~30 min on 2 cores, writes
+#                              in one process (CpuSplit, 6 rounds of 2 s, the first 6 s): ~35 min on 2 cores, writes
 #                              benchmarks/results/ (jmh-result.json.gz, jmh-output.txt, interleaved.tsv, REPORT.md, latency.png;
 #                              the previous run's JSON becomes before.json.gz, the "before" of the report)
 #   benchmarks/run.sh quick    CI-sized (2 forks, 1x1 s warmup, 2x1 s measurement): ~8 min,
