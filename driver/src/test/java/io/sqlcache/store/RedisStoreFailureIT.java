@@ -146,20 +146,18 @@ class RedisStoreFailureIT {
 
     /** An async put awaited by the test: its failure as the StoreException it carries. */
     private void asyncPut(RedisStore store) throws StoreException {
-        try {
-            store.putAsync(prefix + "q", new byte[] {1}, 60).toCompletableFuture().get(60, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            assertThat(e.getCause()).isInstanceOf(StoreException.class);
-            throw (StoreException) e.getCause();
-        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("the stage was never completed", e);
-        }
+        await(store.putAsync(prefix + "q", new byte[] {1}, 60));
     }
 
     /** The async lookup awaited by the test (never by the store): its failure as the StoreException it carries. */
     private void asyncLookup(RedisStore store) throws StoreException {
+        await(store.lookupAsync(prefix + "q", versions));
+    }
+
+    /** Waits for a store's stage; its failure is the StoreException it carries. */
+    private static void await(java.util.concurrent.CompletionStage<?> stage) throws StoreException {
         try {
-            store.lookupAsync(prefix + "q", versions).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            stage.toCompletableFuture().get(60, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             assertThat(e.getCause()).isInstanceOf(StoreException.class);
             throw (StoreException) e.getCause();
