@@ -118,29 +118,27 @@ class RedisStoreFailureIT {
 
     @Test
     void lookupAsyncOfAPausedOrDeadServerFailsWithStoreExceptionInBoundedTime() throws Exception {
-        try (RedisStore store = new RedisStore(redis.uri(), prefix)) {
-            roundTrip(store);
-            redis.pause();
-            StoreException e = failsFast(() -> asyncLookup(store));
-            assertThat(e.getMessage()).contains("timed out");
-            redis.resume();
-            eventuallySucceeds(() -> asyncLookup(store));
-            redis.kill();
-            failsFast(() -> asyncLookup(store));
-        }
+        pausedThenDeadFailsFast(store -> () -> asyncLookup(store));
     }
 
     @Test
     void asyncPutOfAPausedOrDeadServerFailsWithStoreExceptionInBoundedTime() throws Exception {
+        // connected first (roundTrip): the put then waits to leave with a later command, or alone
+        pausedThenDeadFailsFast(store -> () -> asyncPut(store));
+    }
+
+    /** An asynchronous call times out on a paused server, works after it resumes, fails fast on a dead one. */
+    private void pausedThenDeadFailsFast(java.util.function.Function<RedisStore, StoreCall> asyncCall) throws Exception {
         try (RedisStore store = new RedisStore(redis.uri(), prefix)) {
-            roundTrip(store); // connected: the put waits to leave with a later command, or alone
+            StoreCall call = asyncCall.apply(store);
+            roundTrip(store);
             redis.pause();
-            StoreException e = failsFast(() -> asyncPut(store));
+            StoreException e = failsFast(call);
             assertThat(e.getMessage()).contains("timed out");
             redis.resume();
-            eventuallySucceeds(() -> asyncPut(store));
+            eventuallySucceeds(call);
             redis.kill();
-            failsFast(() -> asyncPut(store));
+            failsFast(call);
         }
     }
 
