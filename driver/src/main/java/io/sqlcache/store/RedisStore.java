@@ -314,13 +314,12 @@ public final class RedisStore implements CacheStore {
      * comes. Either way Redis runs it before every later command of the calling thread (the
      * thread's next lookup finds the entry); another thread's command may overtake it, a
      * miss for that thread, as for another process. A cluster, or a connection still being
-     * made, sends it at once. Completes as {@link #chained} says, failing
-     * only with a {@link StoreException}.
+     * made, sends it at once. Completes as {@link #chained} says, failing only with a
+     * {@link StoreException}.
      */
     @Override
     public CompletionStage<Void> putAsync(String entryKey, byte[] value, int ttlSeconds) {
-        CompletableFuture<StatefulConnection<String, byte[]>> current = connection.get();
-        if (waiting == null || closed || current == null || !current.isDone() || current.isCompletedExceptionally()) {
+        if (waiting == null || closed || established() == null) {
             return chained("put", (c, cmd) -> cmd.set(entryKey, value, SetArgs.Builder.ex(Math.max(1, ttlSeconds)))
                     .thenApply(ok -> (Void) null));
         }
@@ -370,13 +369,19 @@ public final class RedisStore implements CacheStore {
 
     /** The SETs no command took along in time (RideAlong's thread, or close). */
     private void sendAlone(List<RedisCommand<String, byte[], ?>> batch) {
-        CompletableFuture<StatefulConnection<String, byte[]>> current = connection.get();
-        if (current == null || !current.isDone() || current.isCompletedExceptionally()) {
+        StatefulConnection<String, byte[]> c = established();
+        if (c == null) {
             StoreException e = new StoreException(description + ": " + (closed ? "store is closed" : "not connected"));
             batch.forEach(command -> command.completeExceptionally(e));
             return;
         }
-        dispatch(current.join(), batch);
+        dispatch(c, batch);
+    }
+
+    /** The shared connection when one is established (Lettuce may be reconnecting it), else null. Never blocks. */
+    private StatefulConnection<String, byte[]> established() {
+        CompletableFuture<StatefulConnection<String, byte[]>> current = connection.get();
+        return current != null && current.isDone() && !current.isCompletedExceptionally() ? current.join() : null;
     }
 
     /** The SETs waiting to leave, sent before a command that does not take them along. */
