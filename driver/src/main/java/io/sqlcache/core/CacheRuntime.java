@@ -271,9 +271,16 @@ public final class CacheRuntime {
             // if the store hands them back
             decoded.put(miss.entryKey(), new Decoded(bytes, entry));
         }
-        // the application has its rows: it does not wait for the store's reply (a round trip
-        // off every miss). The store keeps a thread's commands in order, so its next lookup
-        // sees the entry; a backlog (a slow store) is bounded, beyond it the entry is dropped
+        store(miss.entryKey(), bytes, ttlSeconds);
+    }
+
+    /**
+     * Hands encoded bytes to the store without waiting for its reply: the caller has its rows,
+     * a round trip off every miss. The store keeps a thread's commands in order, so that
+     * thread's next lookup sees the entry; a backlog (a slow store) is bounded, beyond it the
+     * entry is dropped. Never throws.
+     */
+    private void store(String entryKey, byte[] bytes, int ttlSeconds) {
         if (pendingPuts.incrementAndGet() > MAX_PENDING_PUTS) {
             pendingPuts.decrementAndGet();
             metrics.bypass("store backlog: entry not stored");
@@ -281,7 +288,7 @@ public final class CacheRuntime {
         }
         CompletionStage<Void> stage;
         try {
-            stage = store.putAsync(miss.entryKey(), bytes, ttlSeconds);
+            stage = store.putAsync(entryKey, bytes, ttlSeconds);
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(new StoreException("put failed: " + e, e));
         }
@@ -346,22 +353,6 @@ public final class CacheRuntime {
     private interface StoreRead<T> {
         T run() throws StoreException;
     }
-    /** Stores encoded bytes unless they are over {@code maxBytes}; true when stored. Never throws. */
-    private boolean put(String entryKey, byte[] bytes, int ttlSeconds) {
-        if (bytes.length > config.maxBytes()) {
-            metrics.bypass("result over " + config.maxBytes() + " bytes");
-            return false;
-        }
-        try {
-            store.put(entryKey, bytes, ttlSeconds);
-            metrics.stored();
-            return true;
-        } catch (StoreException e) {
-            storeFailed("put", e);
-            return false;
-        }
-    }
-
     /**
      * Bumps the versions of {@code tables} (resolved), or the global epoch when {@code unknown}.
      * Must be called after the write is durable (after the statement in autocommit, after the
@@ -487,8 +478,10 @@ public final class CacheRuntime {
     }
 
     /**
-     * Stores a miss's raw packets under the versions read before the command was forwarded.
-     * Never throws; an entry over {@code maxBytes} is not stored.
+     * Stores a miss's raw packets under the versions read before the command was forwarded,
+     * without waiting for the store (as {@link #write} does): it copies the packets into one
+     * array and queues it, so an event loop may call it. Never throws; an entry over
+     * {@code maxBytes} is not stored.
      */
     public void writeRaw(RawLookup miss, KeyMaterial key, List<byte[]> packets, int ttlSeconds) {
         byte[] bytes;
@@ -498,7 +491,11 @@ public final class CacheRuntime {
             metrics.bypass("result over " + config.maxBytes() + " bytes");
             return;
         }
-        put(miss.entryKey(), bytes, ttlSeconds);
+        if (bytes.length > config.maxBytes()) {
+            metrics.bypass("result over " + config.maxBytes() + " bytes");
+            return;
+        }
+        store(miss.entryKey(), bytes, ttlSeconds);
     }
 
     /** When this JVM's remembered bumps last all landed, in wall-clock ms; 0 if none ever failed. */

@@ -99,6 +99,38 @@ class ProxyRedisOutageIT {
     }
 
     @Test
+    void aMissIsAnsweredWithoutWaitingForItsStore() throws Exception {
+        // the store waits 60 s for a reply: a proxy that waited for the SET's would miss the 30 s below
+        start("60000");
+        try (Connection a = client()) {
+            // creates the table's version keys: the lookups below write nothing. Then a hit: its
+            // lookup went after the miss's SET, which cannot be held by the pause
+            String first = "SELECT v FROM " + table + " WHERE id = 1";
+            assertThat(Db.one(a, first)).isEqualTo("one");
+            assertThat(Db.one(a, first)).isEqualTo("one");
+            String sql = "SELECT v FROM " + table + " WHERE id = 2";
+            String keys = redis.command("DBSIZE");
+            // reads (the lookup's MGET) go on, writes (the miss's SET) wait until UNPAUSE
+            assertThat(redis.command("CLIENT", "PAUSE", "600000", "WRITE")).startsWith("+OK");
+            Future<String> miss = pool.submit(() -> Db.one(a, sql));
+            assertThat(miss.get(30, TimeUnit.SECONDS)).isEqualTo("two");
+            assertThat(redis.command("DBSIZE")).as("the SET has not run yet").isEqualTo(keys);
+            long selects = comSelect(a);
+            assertThat(redis.command("CLIENT", "UNPAUSE")).startsWith("+OK");
+            // the connection's next command runs after its SET: a hit
+            assertThat(Db.one(a, sql)).isEqualTo("two");
+            assertThat(comSelect(a)).as("the repeated query did not reach MariaDB").isEqualTo(selects);
+        }
+    }
+
+    private static long comSelect(Connection c) throws SQLException {
+        try (var st = c.createStatement(); var rs = st.executeQuery("SHOW SESSION STATUS LIKE 'Com_select'")) {
+            assertThat(rs.next()).isTrue();
+            return rs.getLong(2);
+        }
+    }
+
+    @Test
     void aKilledOrFrozenRedisNeverFailsAQuery() throws Exception {
         start("200");
         String point = "SELECT v FROM " + table + " WHERE id = ?";
