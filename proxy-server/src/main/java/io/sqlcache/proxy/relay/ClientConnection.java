@@ -65,9 +65,9 @@ import java.util.function.Consumer;
  *
  * <p>Every field is confined to the event loop, which never blocks. A cacheable read seen before
  * is planned there and its store lookup is asynchronous ({@link CacheRuntime#readRawAsync}), so
- * a hit never leaves the event loop; other blocking work (parsing a new text, loading a catalog
- * model, storing a miss, bumping versions) runs on the context's workers and comes back through
- * {@link #submit}. Misses of the same entry under the same versions are coalesced
+ * a hit never leaves the event loop, nor does storing a miss (queued, not awaited); other
+ * blocking work (parsing a new text, loading a catalog model, bumping versions) runs on the
+ * context's workers and comes back through {@link #submit}. Misses of the same entry under the same versions are coalesced
  * ({@link Coalescer}).
  */
 public final class ClientConnection extends ChannelInboundHandlerAdapter {
@@ -1016,16 +1016,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             // starts with CREATE) may have created temporary tables
             session.temporaryTablesUnknown = true;
         }
-        Runnable store = null;
         if (ex.capture != null && ok && t.singleResultSet() && t.warnings() == 0
                 && (after & ServerStatus.SESSION_STATE_CHANGED) == 0) {
             List<byte[]> packets = ex.capture;
-            // the waiters get what a hit of the entry stored below would give them
+            // the waiters get what a hit of the entry stored here would give them
             endFlight(ex, packets);
-            CacheRuntime.RawLookup lookup = ex.lookup;
-            KeyMaterial key = ex.key;
-            int ttl = ex.ttl;
-            store = () -> runtime.writeRaw(lookup, key, packets, ttl);
+            // stored before the last packet leaves, as the driver does: the store sends the
+            // client's next command after it, so its next identical query finds the entry.
+            // writeRaw does not wait for the store's reply, hence no worker
+            runtime.writeRaw(ex.lookup, ex.key, packets, ex.ttl);
         }
         endFlight(ex, null);
         Set<TableName> bump = new HashSet<>();
@@ -1051,25 +1050,17 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             }
             session.writeSet.clear();
         }
-        if (bump.isEmpty() && !unknown && store == null) {
+        if (bump.isEmpty() && !unknown) {
             client.writeAndFlush(last);
             complete(ex);
             return;
         }
-        // I1: the server's OK reaches the client only after the versions are bumped. A miss is
-        // stored before its last packet too, as the driver does, so the client's next identical
-        // query finds it.
+        // I1: the server's OK reaches the client only after the versions are bumped
         Set<TableName> tables = Set.copyOf(bump);
         Map<TableName, long[]> rows = Map.copyOf(buckets);
         boolean everything = unknown;
-        Runnable put = store;
         submit(ex, () -> {
-            if (put != null) {
-                put.run();
-            }
-            if (!tables.isEmpty() || everything) {
-                runtime.invalidate(tables, everything, rows);
-            }
+            runtime.invalidate(tables, everything, rows);
             return Boolean.TRUE;
         }, done -> {
             client.writeAndFlush(last);
