@@ -1,5 +1,6 @@
 package io.sqlcache.store;
 
+import io.netty.channel.EventLoopGroup;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -53,6 +54,19 @@ public interface CacheStore extends AutoCloseable {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(new StoreException("store failed unexpectedly: " + e, e));
         }
+    }
+
+    /**
+     * A hint that {@link #lookupAsync} and {@link #putAsync} will be called on {@code loops},
+     * event loops the caller owns: a store that does I/O may run those calls on connections
+     * of its own registered on those loops, so that they complete there without a thread hop.
+     * The caller calls {@link #detach} before it shuts the loops down. The default ignores it.
+     */
+    default void attach(EventLoopGroup loops) {
+    }
+
+    /** Undoes {@link #attach}: nothing of this store's runs on {@code loops} afterwards. The default does nothing. */
+    default void detach(EventLoopGroup loops) {
     }
 
     /** Stores an entry that expires after {@code ttlSeconds} (at least 1). */

@@ -1,5 +1,6 @@
 package io.sqlcache.store;
 
+import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -150,6 +151,16 @@ public final class CircuitBreakerStore implements CacheStore {
     @Override
     public CompletionStage<Lookup> lookupAsync(String entryKey, List<String> versionKeys) {
         return guardedAsync(() -> delegate.lookupAsync(entryKey, versionKeys));
+    }
+
+    @Override
+    public void attach(EventLoopGroup loops) {
+        delegate.attach(loops);
+    }
+
+    @Override
+    public void detach(EventLoopGroup loops) {
+        delegate.detach(loops);
     }
 
     @Override

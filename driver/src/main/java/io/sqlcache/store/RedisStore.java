@@ -28,6 +28,7 @@ import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -100,6 +101,8 @@ public final class RedisStore implements CacheStore {
      * or Sentinel only: a cluster routes each command by its key, so there is no one next command).
      */
     private final RideAlong<RedisCommand<String, byte[], ?>> waiting;
+    /** Connections on the caller's event loops ({@link #attach}); one node or Sentinel only, as {@link #waiting}. */
+    private final LoopLanes lanes;
     private volatile boolean closed;
 
     /** A store with the default timeouts. */
@@ -156,16 +159,19 @@ public final class RedisStore implements CacheStore {
                         .build());
                 this.backend = new ClusterBackend(client);
                 this.waiting = null;
+                this.lanes = null;
             } else {
                 RedisClient client = RedisClient.create(resources);
-                client.setOptions(ClientOptions.builder()
+                ClientOptions options = ClientOptions.builder()
                         .autoReconnect(true)
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                         .socketOptions(socket)
                         .timeoutOptions(timeouts)
-                        .build());
+                        .build();
+                client.setOptions(options);
                 this.backend = new StandaloneBackend(client, uris.get(0));
                 this.waiting = new RideAlong<>("sqlcache-redis-ride-along", RIDE_ALONG_TICK, this::sendAlone);
+                this.lanes = new LoopLanes(resources, options, uris.get(0), CODEC);
             }
         } catch (RuntimeException e) {
             resources.shutdown(0, 1, TimeUnit.SECONDS);
@@ -292,10 +298,23 @@ public final class RedisStore implements CacheStore {
     @Override
     public CompletionStage<Lookup> lookupAsync(String entryKey, List<String> versionKeys) {
         String[] keys = mgetKeys(entryKey, versionKeys);
-        return chained("lookup", (c, cmd) -> mget(c, keys).thenCompose(values -> {
+        LoopLanes.Lane lane = lanes == null ? null : lanes.current();
+        if (lane != null && lane.ready()) {
+            // on the calling loop's own connection: written, answered and completed on the loop
+            return mapped("lookup", lookUp(lane.send(mgetValues(keys)), backend.commands(lane.connection()),
+                    keys, versionKeys));
+        }
+        return chained("lookup", (c, cmd) -> lookUp(mget(c, keys), cmd, keys, versionKeys));
+    }
+
+    /** The lookup once the MGET's {@code values} come: the versions that did not exist are created first. */
+    private CompletableFuture<Lookup> lookUp(CompletableFuture<List<byte[]>> values,
+                                             RedisClusterAsyncCommands<String, byte[]> cmd, String[] keys,
+                                             List<String> versionKeys) {
+        return values.thenCompose(found -> {
             MgetReply reply;
             try {
-                reply = parseMget(keys, versionKeys, values);
+                reply = parseMget(keys, versionKeys, found);
             } catch (StoreException e) {
                 throw new CompletionException(e);
             }
@@ -304,7 +323,30 @@ public final class RedisStore implements CacheStore {
             }
             return createMissingAsync(cmd, versionKeys, reply)
                     .thenApply(versions -> new Lookup(reply.entry, versions));
-        }));
+        });
+    }
+
+    /**
+     * Binds a connection to each of {@code loops} (one node or Sentinel, on Netty's NIO
+     * transport; otherwise nothing changes): {@link #lookupAsync} and {@link #putAsync} called
+     * on one of these loops then run on its connection, registered on that very loop, and
+     * complete there, with no hop to Lettuce's I/O thread and back. A loop's commands of one
+     * pass leave in one write at its end. Each connection is made on its loop's first call;
+     * until then that loop uses the shared connection.
+     */
+    @Override
+    public void attach(EventLoopGroup loops) {
+        if (lanes != null && !closed) {
+            lanes.attach(Objects.requireNonNull(loops, "loops"));
+        }
+    }
+
+    /** Closes the connections of {@code loops} (before the caller shuts them down); commands in flight there fail. */
+    @Override
+    public void detach(EventLoopGroup loops) {
+        if (lanes != null) {
+            lanes.detach(Objects.requireNonNull(loops, "loops"));
+        }
     }
 
     /**
@@ -319,25 +361,32 @@ public final class RedisStore implements CacheStore {
      */
     @Override
     public CompletionStage<Void> putAsync(String entryKey, byte[] value, int ttlSeconds) {
-        if (waiting == null || closed || established() == null) {
-            return chained("put", (c, cmd) -> cmd.set(entryKey, value, SetArgs.Builder.ex(Math.max(1, ttlSeconds)))
-                    .thenApply(ok -> (Void) null));
+        LoopLanes.Lane loop = lanes == null ? null : lanes.current();
+        LoopLanes.Lane lane = loop != null && loop.ready() ? loop : null;
+        if (lane == null && (waiting == null || closed || established() == null)) {
+            CompletionStage<Void> sent = chained("put", (c, cmd) -> cmd.set(entryKey, value,
+                    SetArgs.Builder.ex(Math.max(1, ttlSeconds))).thenApply(ok -> (Void) null));
+            if (loop != null) {
+                loop.sentElsewhere(sent.toCompletableFuture());
+            }
+            return sent;
         }
-        // connected: the SET waits to leave with the next command (RideAlong). Its reply is not
+        // on a loop's connection, the SET leaves with the loop's other commands of this pass;
+        // else it waits to leave with the next command (RideAlong). Either way its reply is not
         // awaited, so its only cost on the miss is building it; Lettuce's expiry starts when it leaves
         CommandArgs<String, byte[]> args = new CommandArgs<>(CODEC).addKey(entryKey).addValue(value);
         SetArgs.Builder.ex(Math.max(1, ttlSeconds)).build(args);
         AsyncCommand<String, byte[], String> set =
                 new AsyncCommand<>(new Command<>(CommandType.SET, new StatusOutput<>(CODEC), args));
-        CompletableFuture<Void> out = new CompletableFuture<>();
-        set.whenComplete((ok, e) -> {
-            if (e == null) {
-                out.complete(null);
-            } else {
-                out.completeExceptionally(asyncFailure("put", e));
+        CompletableFuture<Void> out = mapped("put", set.thenApply(ok -> (Void) null));
+        if (lane != null) {
+            lane.send(set);
+        } else {
+            if (loop != null) {
+                loop.sentElsewhere(out);
             }
-        });
-        waiting.add(set);
+            waiting.add(set);
+        }
         return out;
     }
 
@@ -406,10 +455,16 @@ public final class RedisStore implements CacheStore {
                 return values;
             });
         }
-        // the values alone: Lettuce's own MGET wraps each in a KeyValue with its key, which the
-        // I/O thread builds on every hit for nothing (the caller knows the keys' order)
-        return send(c, new AsyncCommand<>(new Command<>(CommandType.MGET,
-                new ValueListOutput<>(CODEC), new CommandArgs<>(CODEC).addKeys(keys))));
+        return send(c, mgetValues(keys));
+    }
+
+    /**
+     * An MGET that answers the values alone: Lettuce's own wraps each in a KeyValue with its
+     * key, which the I/O thread builds on every hit for nothing (the caller knows the keys' order).
+     */
+    private static AsyncCommand<String, byte[], List<byte[]>> mgetValues(String[] keys) {
+        return new AsyncCommand<>(new Command<>(CommandType.MGET, new ValueListOutput<>(CODEC),
+                new CommandArgs<>(CODEC).addKeys(keys)));
     }
 
     /**
@@ -439,6 +494,11 @@ public final class RedisStore implements CacheStore {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(failure(op, e));
         }
+        return mapped(op, result);
+    }
+
+    /** {@code result}'s outcome, a failure as a {@link StoreException} the blocking calls would throw. */
+    private <T> CompletableFuture<T> mapped(String op, CompletableFuture<T> result) {
         CompletableFuture<T> out = new CompletableFuture<>();
         result.whenComplete((found, e) -> {
             if (e == null) {
@@ -698,6 +758,9 @@ public final class RedisStore implements CacheStore {
         closed = true;
         if (waiting != null) {
             waiting.close(); // what waits leaves before the connection closes
+        }
+        if (lanes != null) {
+            lanes.close();
         }
         // the client closes every connection it made, also one still being established
         connection.set(null);

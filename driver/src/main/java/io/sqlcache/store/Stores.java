@@ -1,5 +1,6 @@
 package io.sqlcache.store;
 
+import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -130,6 +131,19 @@ public final class Stores {
                         new StoreException("store handle is closed: " + store.describe()));
             }
             return store.lookupAsync(entryKey, versionKeys);
+        }
+
+        @Override
+        public void attach(EventLoopGroup loops) {
+            if (!closed.get()) {
+                store.attach(loops);
+            }
+        }
+
+        @Override
+        public void detach(EventLoopGroup loops) {
+            // also once closed: the loops must not keep the shared store's connections
+            store.detach(loops);
         }
 
         @Override

@@ -20,9 +20,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The proxy server: one listening socket, Netty event loops shared by client and backend
- * connections (each backend connection lives on its client's loop), and a small worker pool
- * for store calls. Thread-safe; {@link #start} once, {@link #close} once (idempotent).
+ * The proxy server: one listening socket, Netty event loops shared by client, backend and
+ * store connections (each backend connection lives on its client's loop, and the store may
+ * keep one Redis connection per loop, see {@link io.sqlcache.store.CacheStore#attach}), and a
+ * small worker pool for blocking store calls. Thread-safe; {@link #start} once, {@link #close} once (idempotent).
  */
 public final class ProxyServer implements AutoCloseable {
 
@@ -71,6 +72,8 @@ public final class ProxyServer implements AutoCloseable {
                     + ": " + f.cause().getMessage(), f.cause());
         }
         listener = f.channel();
+        // lookups and stores run on the event loops: on connections of their own, no thread hop
+        context.runtime().store().attach(loops);
         LOG.log(System.Logger.Level.INFO, "sqlcache proxy listening on " + listener.localAddress() + ", backend "
                 + config.backendHost() + ":" + config.backendPort() + ", store " + context.runtime().store().describe());
         return this;
@@ -109,6 +112,7 @@ public final class ProxyServer implements AutoCloseable {
             }
         }
         context.closeAll();
+        context.runtime().store().detach(loops);
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         workers.shutdown();

@@ -1,0 +1,271 @@
+package io.sqlcache.store;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.protocol.RedisCommand;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.EventLoopGroupProvider;
+import io.lettuce.core.resource.Transports;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoop;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Redis connections that live on event loops of the caller's (the proxy's), one per loop.
+ *
+ * <p>A command the shared connection sends from such a loop crosses two threads: the loop hands
+ * the write to Lettuce's I/O thread, which reads the reply and hands the answer back to the
+ * loop, two wake-ups per command. A lane's connection is registered on the loop itself, so a
+ * command issued there is written, answered and completed there. Commands issued on a loop in
+ * one pass of it leave together, in one write, at the end of the pass.
+ *
+ * <p>A lane connects when attached and is used once connected (until then, and while it fails
+ * to connect, {@link Lane#ready} says no and the caller uses the shared connection). Once connected, Lettuce reconnects it by itself and, meanwhile, rejects its
+ * commands, as it does on the shared connection.
+ *
+ * <p>Thread-safe: {@link #attach}, {@link #detach} and {@link #close} from any thread; a lane
+ * is used only on its loop.
+ */
+final class LoopLanes implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(LoopLanes.class.getName());
+    /** After a failed connect, a lane does not try again before this (the shared connection serves meanwhile). */
+    static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final ClientResources resources;
+    private final ClientOptions options;
+    private final RedisURI uri;
+    private final RedisCodec<String, byte[]> codec;
+    /** Copy on write: read on every command, changed when a proxy starts or stops. */
+    private volatile Lane[] lanes = new Lane[0];
+    private boolean closed; // guarded by this
+
+    /**
+     * @param resources the shared connection's resources: lanes share its timer and executors
+     * @param options   the shared connection's options
+     */
+    LoopLanes(ClientResources resources, ClientOptions options, RedisURI uri, RedisCodec<String, byte[]> codec) {
+        this.resources = resources;
+        this.options = options;
+        this.uri = uri;
+        this.codec = codec;
+    }
+
+    /**
+     * Adds a lane for each loop of {@code loops}, unless Lettuce's transport cannot run on
+     * them (lanes need Netty's NIO loops, which Lettuce uses unless a native transport is on
+     * the class path). Nothing connects yet.
+     *
+     * @return whether lanes were added
+     */
+    synchronized boolean attach(EventLoopGroup loops) {
+        if (closed || Transports.eventLoopGroupClass() != NioEventLoopGroup.class) {
+            return false;
+        }
+        List<Lane> next = new ArrayList<>(Arrays.asList(lanes));
+        List<Lane> added = new ArrayList<>();
+        for (EventExecutor e : loops) {
+            if (!(e instanceof NioEventLoop loop)) {
+                return false;
+            }
+            if (next.stream().noneMatch(l -> l.loop == loop)) {
+                added.add(new Lane(loop));
+            }
+        }
+        next.addAll(added);
+        lanes = next.toArray(new Lane[0]);
+        // connect now, so that the loops' first calls find their lanes ready
+        added.forEach(l -> l.loop.execute(l::ready));
+        return true;
+    }
+
+    /** Removes and closes the lanes of {@code loops}; commands in flight on them fail. */
+    void detach(EventLoopGroup loops) {
+        List<Lane> gone = new ArrayList<>();
+        synchronized (this) {
+            List<Lane> kept = new ArrayList<>();
+            for (Lane l : lanes) {
+                (inGroup(l.loop, loops) ? gone : kept).add(l);
+            }
+            lanes = kept.toArray(new Lane[0]);
+        }
+        gone.forEach(Lane::close);
+    }
+
+    private static boolean inGroup(EventLoop loop, EventLoopGroup loops) {
+        for (EventExecutor e : loops) {
+            if (e == loop) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The calling loop's lane, or null on any other thread. */
+    Lane current() {
+        for (Lane l : lanes) {
+            if (l.loop.inEventLoop()) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    /** Closes every lane. Idempotent. */
+    @Override
+    public void close() {
+        Lane[] all;
+        synchronized (this) {
+            closed = true;
+            all = lanes;
+            lanes = new Lane[0];
+        }
+        for (Lane l : all) {
+            l.close();
+        }
+    }
+
+    /** One loop's connection. Every method but {@link #close} runs on the loop. */
+    final class Lane {
+        private final EventLoop loop;
+        private final RedisClient client;
+        private volatile StatefulRedisConnection<String, byte[]> connection;
+        private volatile boolean closed;
+        private boolean connecting;
+        private long retryAfter;
+        private final List<RedisCommand<String, byte[], ?>> pending = new ArrayList<>();
+        private boolean flushScheduled;
+        /** The last SET this loop sent on the shared connection, or null: see {@link #sentElsewhere}. */
+        private CompletableFuture<?> elsewhere;
+
+        Lane(EventLoop loop) {
+            this.loop = loop;
+            // the lane's own resources share the shared connection's timer and executors
+            // (mutate() marks them shared: closing the lane leaves them running) and put every
+            // connection, reconnects included, on this one loop
+            this.client = RedisClient.create(resources.mutate().eventLoopGroupProvider(new OneLoop(loop)).build());
+            client.setOptions(options);
+        }
+
+        /**
+         * Whether this loop's calls go on the lane: connected, and no SET of the loop's still on
+         * its way through the shared connection (a lookup on the lane could overtake it, and
+         * miss the entry a client has just stored). Not connected: starts a connect, at most one
+         * at a time, one a second after a failure.
+         */
+        boolean ready() {
+            if (connection != null) {
+                if (elsewhere != null && !elsewhere.isDone()) {
+                    return false;
+                }
+                elsewhere = null;
+                return true;
+            }
+            if (!connecting && !closed && System.nanoTime() - retryAfter >= 0) {
+                connecting = true;
+                client.connectAsync(codec, uri).whenComplete((c, e) -> loop.execute(() -> connected(c, e)));
+            }
+            return false;
+        }
+
+        private void connected(StatefulRedisConnection<String, byte[]> c, Throwable e) {
+            connecting = false;
+            if (e != null) {
+                retryAfter = System.nanoTime() + RETRY_NANOS;
+                LOG.log(System.Logger.Level.DEBUG, "sqlcache: event-loop connection to Redis failed: " + e);
+                return;
+            }
+            if (closed) {
+                c.closeAsync();
+                return;
+            }
+            connection = c;
+        }
+
+        /** A SET of this loop's went through the shared connection: the lane waits for its reply (see {@link #ready}). */
+        void sentElsewhere(CompletableFuture<?> set) {
+            elsewhere = set;
+        }
+
+        /** The lane's connection; only once {@link #ready}. */
+        StatefulRedisConnection<String, byte[]> connection() {
+            return connection;
+        }
+
+        /**
+         * Queues {@code command} to leave with the others of this pass of the loop, in one write
+         * at its end. Returns {@code command}.
+         */
+        <C extends RedisCommand<String, byte[], ?>> C send(C command) {
+            pending.add(command);
+            if (!flushScheduled) {
+                flushScheduled = true;
+                // a task runs after the pass's I/O: every command of the pass is queued by then
+                loop.execute(this::flush);
+            }
+            return command;
+        }
+
+        private void flush() {
+            flushScheduled = false;
+            List<RedisCommand<String, byte[], ?>> batch = new ArrayList<>(pending);
+            pending.clear();
+            StatefulRedisConnection<String, byte[]> c = connection;
+            try {
+                if (c == null || closed) {
+                    throw new StoreException("Redis connection of the event loop is closed");
+                }
+                c.dispatch(batch);
+            } catch (StoreException | RuntimeException e) {
+                // Lettuce completes what it rejects itself; this is for what it throws instead
+                batch.forEach(command -> command.completeExceptionally(e));
+            }
+        }
+
+        private void close() {
+            closed = true;
+            client.shutdownAsync(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Gives Lettuce one loop to connect on. An {@link EventLoop} is a group of one: every
+     * connect of the lane's client registers its channel there. The loop belongs to the
+     * caller, so releasing or shutting it down is not Lettuce's to do.
+     */
+    private record OneLoop(EventLoop loop) implements EventLoopGroupProvider {
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T extends EventLoopGroup> T allocate(Class<T> type) {
+            return (T) loop;
+        }
+
+        @Override
+        public int threadPoolSize() {
+            return 1;
+        }
+
+        @Override
+        public Future<Boolean> release(EventExecutorGroup group, long quietPeriod, long timeout, TimeUnit unit) {
+            return ImmediateEventExecutor.INSTANCE.newSucceededFuture(true);
+        }
+
+        @Override
+        public Future<Boolean> shutdown(long quietPeriod, long timeout, TimeUnit timeUnit) {
+            return ImmediateEventExecutor.INSTANCE.newSucceededFuture(true);
+        }
+    }
+}
