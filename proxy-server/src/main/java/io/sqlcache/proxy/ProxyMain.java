@@ -71,6 +71,10 @@ public final class ProxyMain implements Callable<Integer> {
             description = "How long a shutdown waits for commands in flight (default: ${DEFAULT-VALUE}).")
     long shutdownGrace;
 
+    @Option(names = "--event-loops", paramLabel = "N",
+            description = "Event-loop threads serving clients (default: one per core).")
+    Integer eventLoops;
+
     @Option(names = "--tls-cert", paramLabel = "FILE",
             description = "A PEM certificate chain: clients may then use TLS to the proxy (the backend stays plain)."
                     + " Needs --tls-key.")
@@ -142,7 +146,8 @@ public final class ProxyMain implements Callable<Integer> {
             throw new IllegalArgumentException("--catalog-user (" + CATALOG_USER_KEY + ") must not be empty");
         }
         return new ProxyConfig(l.host(), l.port(), b.host(), b.port(), cache, maxConnections, maxPacket, shutdownGrace,
-                ProxyConfig.defaultWorkers(), null, tlsCert == null ? null : new ProxyConfig.TlsFiles(tlsCert, tlsKey))
+                ProxyConfig.defaultWorkers(), eventLoops == null ? ProxyConfig.defaultEventLoops() : eventLoops, null,
+                tlsCert == null ? null : new ProxyConfig.TlsFiles(tlsCert, tlsKey))
                 .withCatalog(user, password);
     }
 

@@ -32,13 +32,14 @@ public final class ProxyServer implements AutoCloseable {
     private final ProxyConfig config;
     private final ProxyContext context;
     private final EventLoopGroup boss = new NioEventLoopGroup(1, daemon("sqlcache-proxy-accept"));
-    private final EventLoopGroup loops = new NioEventLoopGroup(0, daemon("sqlcache-proxy-io"));
+    private final EventLoopGroup loops;
     private final ExecutorService workers;
     private volatile Channel listener;
     private volatile boolean closed;
 
     public ProxyServer(ProxyConfig config) {
         this.config = config;
+        this.loops = new NioEventLoopGroup(config.eventLoops(), daemon("sqlcache-proxy-io"));
         ThreadPoolExecutor pool = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemon("sqlcache-proxy-store"));
         pool.allowCoreThreadTimeOut(true);

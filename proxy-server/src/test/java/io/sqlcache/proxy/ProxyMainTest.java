@@ -60,4 +60,12 @@ class ProxyMainTest {
         assertThatThrownBy(() -> parse("--backend", "127.0.0.1:3306", "--tls-cert", "a.crt"))
                 .hasMessageContaining("go together");
     }
+
+    @Test
+    void eventLoopsDefaultToOnePerCoreAndMustBePositive() throws Exception {
+        assertThat(parse("--backend", "127.0.0.1:3306").eventLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(parse("--backend", "127.0.0.1:3306", "--event-loops", "3").eventLoops()).isEqualTo(3);
+        assertThatThrownBy(() -> parse("--backend", "127.0.0.1:3306", "--event-loops", "0"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("event loops must be positive");
+    }
 }

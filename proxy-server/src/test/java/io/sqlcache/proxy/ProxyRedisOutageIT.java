@@ -84,7 +84,7 @@ class ProxyRedisOutageIT {
             Future<String> held = pool.submit(() -> Db.one(a, sql));
             // Netty hands new channels to its event loops round robin: twice as many fresh clients
             // as loops land on every loop, also the one waiting for the frozen Redis
-            int loops = 2 * Runtime.getRuntime().availableProcessors();
+            int loops = proxy.context().config().eventLoops();
             for (int i = 0; i < 2 * loops; i++) {
                 try (Connection other = client()) {
                     // not cacheable: answered by MariaDB through the proxy, no store call
