@@ -21,7 +21,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Redis connections that live on event loops of the caller's (the proxy's), one per loop.
@@ -44,6 +46,8 @@ final class LoopLanes implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(LoopLanes.class.getName());
     /** After a failed connect, a lane does not try again before this (the shared connection serves meanwhile). */
     static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long closing waits for the lanes' connections to close. */
+    private static final long CLOSE_WAIT_MILLIS = 1000;
 
     private final ClientResources resources;
     private final ClientOptions options;
@@ -67,7 +71,7 @@ final class LoopLanes implements AutoCloseable {
     /**
      * Adds a lane for each loop of {@code loops}, unless Lettuce's transport cannot run on
      * them (lanes need Netty's NIO loops, which Lettuce uses unless a native transport is on
-     * the class path). Nothing connects yet.
+     * the class path). Each new lane starts connecting on its loop.
      *
      * @return whether lanes were added
      */
@@ -75,16 +79,17 @@ final class LoopLanes implements AutoCloseable {
         if (closed || Transports.eventLoopGroupClass() != NioEventLoopGroup.class) {
             return false;
         }
-        List<Lane> next = new ArrayList<>(Arrays.asList(lanes));
-        List<Lane> added = new ArrayList<>();
+        List<EventLoop> fresh = new ArrayList<>();
         for (EventExecutor e : loops) {
             if (!(e instanceof NioEventLoop loop)) {
                 return false;
             }
-            if (next.stream().noneMatch(l -> l.loop == loop)) {
-                added.add(new Lane(loop));
+            if (Arrays.stream(lanes).noneMatch(l -> l.loop == loop)) {
+                fresh.add(loop);
             }
         }
+        List<Lane> added = fresh.stream().map(Lane::new).toList();
+        List<Lane> next = new ArrayList<>(Arrays.asList(lanes));
         next.addAll(added);
         lanes = next.toArray(new Lane[0]);
         // connect now, so that the loops' first calls find their lanes ready
@@ -92,7 +97,10 @@ final class LoopLanes implements AutoCloseable {
         return true;
     }
 
-    /** Removes and closes the lanes of {@code loops}; commands in flight on them fail. */
+    /**
+     * Removes and closes the lanes of {@code loops}; commands in flight on them fail. Waits (a
+     * second at most) for their connections to close, unless called on one of those loops.
+     */
     void detach(EventLoopGroup loops) {
         List<Lane> gone = new ArrayList<>();
         synchronized (this) {
@@ -102,7 +110,22 @@ final class LoopLanes implements AutoCloseable {
             }
             lanes = kept.toArray(new Lane[0]);
         }
-        gone.forEach(Lane::close);
+        closeAll(gone);
+    }
+
+    private static void closeAll(List<Lane> gone) {
+        List<CompletableFuture<Void>> closing = gone.stream().map(Lane::close).toList();
+        if (gone.stream().anyMatch(l -> l.loop.inEventLoop())) {
+            return; // the connections close on this very loop, after this call returns
+        }
+        try {
+            CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0])).get(CLOSE_WAIT_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(System.Logger.Level.DEBUG, "sqlcache: event-loop connections to Redis did not close in time: " + e);
+        }
     }
 
     private static boolean inGroup(EventLoop loop, EventLoopGroup loops) {
@@ -124,7 +147,7 @@ final class LoopLanes implements AutoCloseable {
         return null;
     }
 
-    /** Closes every lane. Idempotent. */
+    /** Closes every lane, as {@link #detach} does. Idempotent. */
     @Override
     public void close() {
         Lane[] all;
@@ -133,9 +156,7 @@ final class LoopLanes implements AutoCloseable {
             all = lanes;
             lanes = new Lane[0];
         }
-        for (Lane l : all) {
-            l.close();
-        }
+        closeAll(List.of(all));
     }
 
     /** One loop's connection. Every method but {@link #close} runs on the loop. */
@@ -145,7 +166,8 @@ final class LoopLanes implements AutoCloseable {
         private volatile StatefulRedisConnection<String, byte[]> connection;
         private volatile boolean closed;
         private boolean connecting;
-        private long retryAfter;
+        /** No connect before this (System.nanoTime(), which may be negative: never compare with 0). */
+        private long retryAfter = System.nanoTime();
         private final List<RedisCommand<String, byte[], ?>> pending = new ArrayList<>();
         private boolean flushScheduled;
         /** The last SET this loop sent on the shared connection, or null: see {@link #sentElsewhere}. */
@@ -235,9 +257,9 @@ final class LoopLanes implements AutoCloseable {
             }
         }
 
-        private void close() {
+        private CompletableFuture<Void> close() {
             closed = true;
-            client.shutdownAsync(0, 1, TimeUnit.SECONDS);
+            return client.shutdownAsync(0, CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
