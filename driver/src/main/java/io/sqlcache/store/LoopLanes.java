@@ -31,8 +31,9 @@ import java.util.concurrent.TimeoutException;
  * <p>A command the shared connection sends from such a loop crosses two threads: the loop hands
  * the write to Lettuce's I/O thread, which reads the reply and hands the answer back to the
  * loop, two wake-ups per command. A lane's connection is registered on the loop itself, so a
- * command issued there is written, answered and completed there. Commands issued on a loop in
- * one pass of it leave together, in one write, at the end of the pass.
+ * command issued there is written, answered and completed there. Lookups issued on a loop in
+ * one pass of it leave together, in one write, at the end of the pass; a miss's SET leaves at once
+ * (with the lookups waiting), before its client is answered.
  *
  * <p>A lane connects when attached and is used once connected (until then, and while it fails
  * to connect, {@link Lane#ready} says no and the caller uses the shared connection). Once connected, Lettuce reconnects it by itself and, meanwhile, rejects its
@@ -236,13 +237,29 @@ final class LoopLanes implements AutoCloseable {
             if (!flushScheduled) {
                 flushScheduled = true;
                 // a task runs after the pass's I/O: every command of the pass is queued by then
-                loop.execute(this::flush);
+                loop.execute(() -> {
+                    flushScheduled = false;
+                    flush();
+                });
             }
             return command;
         }
 
+        /**
+         * Sends {@code command}, with what waits for the end of the pass, now. For a miss's SET:
+         * the caller answers its client next, and that client's next query may come on another
+         * loop's connection; written before the answer, the SET reaches Redis before that query.
+         */
+        <C extends RedisCommand<String, byte[], ?>> C sendNow(C command) {
+            pending.add(command);
+            flush();
+            return command;
+        }
+
         private void flush() {
-            flushScheduled = false;
+            if (pending.isEmpty()) {
+                return;
+            }
             List<RedisCommand<String, byte[], ?>> batch = new ArrayList<>(pending);
             pending.clear();
             StatefulRedisConnection<String, byte[]> c = connection;

@@ -330,8 +330,8 @@ public final class RedisStore implements CacheStore {
      * Binds a connection to each of {@code loops} (one node or Sentinel, on Netty's NIO
      * transport; otherwise nothing changes): {@link #lookupAsync} and {@link #putAsync} called
      * on one of these loops then run on its connection, registered on that very loop, and
-     * complete there, with no hop to Lettuce's I/O thread and back. A loop's commands of one
-     * pass leave in one write at its end. Each connection is made on its loop's first call;
+     * complete there, with no hop to Lettuce's I/O thread and back. A loop's lookups of one
+     * pass leave in one write at its end (a SET at once, taking them along). Each connection is made on its loop's first call;
      * until then that loop uses the shared connection.
      */
     @Override
@@ -371,8 +371,9 @@ public final class RedisStore implements CacheStore {
             }
             return sent;
         }
-        // on a loop's connection, the SET leaves with the loop's other commands of this pass;
-        // else it waits to leave with the next command (RideAlong). Either way its reply is not
+        // on a loop's connection, the SET leaves now, with the lookups of the pass so far: the
+        // client is answered next, and its next query may come through another loop's connection.
+        // Else it waits to leave with the next command (RideAlong). Either way its reply is not
         // awaited, so its only cost on the miss is building it; Lettuce's expiry starts when it leaves
         CommandArgs<String, byte[]> args = new CommandArgs<>(CODEC).addKey(entryKey).addValue(value);
         SetArgs.Builder.ex(Math.max(1, ttlSeconds)).build(args);
@@ -380,7 +381,7 @@ public final class RedisStore implements CacheStore {
                 new AsyncCommand<>(new Command<>(CommandType.SET, new StatusOutput<>(CODEC), args));
         CompletableFuture<Void> out = mapped("put", set.thenApply(ok -> (Void) null));
         if (lane != null) {
-            lane.send(set);
+            lane.sendNow(set);
         } else {
             if (loop != null) {
                 loop.sentElsewhere(out);
