@@ -32,12 +32,13 @@ import java.util.concurrent.TimeoutException;
  * the write to Lettuce's I/O thread, which reads the reply and hands the answer back to the
  * loop, two wake-ups per command. A lane's connection is registered on the loop itself, so a
  * command issued there is written, answered and completed there. Lookups issued on a loop in
- * one pass of it leave together, in one write, at the end of the pass; a miss's SET leaves at once
- * (with the lookups waiting), before its client is answered.
+ * one pass of it leave together, in one write, at the end of the pass; a miss's SET leaves at
+ * once (with the lookups waiting), before its client is answered.
  *
  * <p>A lane connects when attached and is used once connected (until then, and while it fails
- * to connect, {@link Lane#ready} says no and the caller uses the shared connection). Once connected, Lettuce reconnects it by itself and, meanwhile, rejects its
- * commands, as it does on the shared connection.
+ * to connect, {@link Lane#ready} says no and the caller uses the shared connection). Once
+ * connected, Lettuce reconnects it by itself and, meanwhile, rejects its commands, as it does on
+ * the shared connection.
  *
  * <p>Thread-safe: {@link #attach}, {@link #detach} and {@link #close} from any thread; a lane
  * is used only on its loop.

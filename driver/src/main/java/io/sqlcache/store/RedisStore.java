@@ -331,8 +331,8 @@ public final class RedisStore implements CacheStore {
      * transport; otherwise nothing changes): {@link #lookupAsync} and {@link #putAsync} called
      * on one of these loops then run on its connection, registered on that very loop, and
      * complete there, with no hop to Lettuce's I/O thread and back. A loop's lookups of one
-     * pass leave in one write at its end (a SET at once, taking them along). Each connection is made on its loop's first call;
-     * until then that loop uses the shared connection.
+     * pass leave in one write at its end (a SET at once, taking them along). The connections
+     * are made at once, without waiting; until its own is up, a loop uses the shared one.
      */
     @Override
     public void attach(EventLoopGroup loops) {
@@ -356,8 +356,9 @@ public final class RedisStore implements CacheStore {
      * comes. Either way Redis runs it before every later command of the calling thread (the
      * thread's next lookup finds the entry); another thread's command may overtake it, a
      * miss for that thread, as for another process. A cluster, or a connection still being
-     * made, sends it at once. Completes as {@link #chained} says, failing only with a
-     * {@link StoreException}.
+     * made, sends it at once. On an {@link #attach attached} loop whose connection is up, it
+     * is written at once on that connection, before the call returns. Completes as
+     * {@link #chained} says, failing only with a {@link StoreException}.
      */
     @Override
     public CompletionStage<Void> putAsync(String entryKey, byte[] value, int ttlSeconds) {
