@@ -341,6 +341,11 @@ public final class RedisStore implements CacheStore {
         }
     }
 
+    /** The event loops' connections, or null for a cluster (tests of this package). */
+    LoopLanes lanes() {
+        return lanes;
+    }
+
     /** Closes the connections of {@code loops} (before the caller shuts them down); commands in flight there fail. */
     @Override
     public void detach(EventLoopGroup loops) {

@@ -150,6 +150,34 @@ class LoopLanesIT {
     }
 
     @Test
+    void aLoopKeepsToTheSharedConnectionWhileASetItSentThereIsUnanswered() throws Exception {
+        store.lookup(prefix + "q:0", versionKeys); // the shared connection is up, the version exists
+        // writes wait (the SET below), reads and the lane's handshake go on
+        assertThat(redis.command("CLIENT", "PAUSE", "60000", "WRITE")).startsWith("+OK");
+        try {
+            store.attach(group); // queues the lane's connect on the loop
+            // the next task on the loop: the lane cannot be up yet (its connect completes in a
+            // later task), so this miss's SET goes through the shared connection, and waits there
+            loop.submit(() -> store.putAsync(prefix + "q:1", new byte[] {7}, 60)).get(10, TimeUnit.SECONDS);
+            boolean up = false;
+            for (int i = 0; i < MAX_CALLS_TO_CONNECT && !up; i++) {
+                up = loop.submit(() -> store.lanes().current().connection() != null).get(10, TimeUnit.SECONDS);
+            }
+            assertThat(up).as("the lane connected while writes were paused").isTrue();
+
+            // the lane is up, the SET still unanswered: a lookup on the loop must not overtake it
+            CompletableFuture<CacheStore.Lookup> lookup = loop.submit(
+                    () -> store.lookupAsync(prefix + "q:1", versionKeys).toCompletableFuture()).get(10, TimeUnit.SECONDS);
+            assertThat(redis.command("CLIENT", "UNPAUSE")).startsWith("+OK");
+            assertThat(lookup.get(10, TimeUnit.SECONDS).entry()).as("the lookup ran after the SET").containsExactly(7);
+        } finally {
+            redis.command("CLIENT", "UNPAUSE");
+        }
+        // the SET answered, the loop's calls go on its own connection again
+        lookUpUntilTheLaneAnswers(prefix + "q:1");
+    }
+
+    @Test
     void afterDetachTheLoopUsesTheSharedConnectionAndItsOwnIsClosed() throws Exception {
         store.lookup(prefix + "q:0", versionKeys); // the shared connection
         int shared = clients();
