@@ -264,15 +264,12 @@ final class LoopLanes implements AutoCloseable {
             List<RedisCommand<String, byte[], ?>> batch = new ArrayList<>(pending);
             pending.clear();
             StatefulRedisConnection<String, byte[]> c = connection;
-            try {
-                if (c == null || closed) {
-                    throw new StoreException("Redis connection of the event loop is closed");
-                }
-                c.dispatch(batch);
-            } catch (StoreException | RuntimeException e) {
-                // Lettuce completes what it rejects itself; this is for what it throws instead
+            if (c == null || closed) {
+                StoreException e = new StoreException("Redis connection of the event loop is closed");
                 batch.forEach(command -> command.completeExceptionally(e));
+                return;
             }
+            RedisStore.dispatch(c, batch);
         }
 
         private CompletableFuture<Void> close() {

@@ -298,7 +298,7 @@ public final class RedisStore implements CacheStore {
     @Override
     public CompletionStage<Lookup> lookupAsync(String entryKey, List<String> versionKeys) {
         String[] keys = mgetKeys(entryKey, versionKeys);
-        LoopLanes.Lane lane = lanes == null ? null : lanes.current();
+        LoopLanes.Lane lane = callerLane();
         if (lane != null && lane.ready()) {
             // on the calling loop's own connection: written, answered and completed on the loop
             return mapped("lookup", lookUp(lane.send(mgetValues(keys)), backend.commands(lane.connection()),
@@ -341,6 +341,11 @@ public final class RedisStore implements CacheStore {
         }
     }
 
+    /** The calling thread's lane when it is an attached event loop, else null. */
+    private LoopLanes.Lane callerLane() {
+        return lanes == null ? null : lanes.current();
+    }
+
     /** The event loops' connections, or null for a cluster (tests of this package). */
     LoopLanes lanes() {
         return lanes;
@@ -367,7 +372,7 @@ public final class RedisStore implements CacheStore {
      */
     @Override
     public CompletionStage<Void> putAsync(String entryKey, byte[] value, int ttlSeconds) {
-        LoopLanes.Lane loop = lanes == null ? null : lanes.current();
+        LoopLanes.Lane loop = callerLane();
         LoopLanes.Lane lane = loop != null && loop.ready() ? loop : null;
         if (lane == null && (waiting == null || closed || established() == null)) {
             CompletionStage<Void> sent = chained("put", (c, cmd) -> cmd.set(entryKey, value,
@@ -414,7 +419,7 @@ public final class RedisStore implements CacheStore {
     }
 
     /** Dispatches {@code batch} in one write; a command the connection refused is completed with the refusal. */
-    private static void dispatch(StatefulConnection<String, byte[]> c, List<RedisCommand<String, byte[], ?>> batch) {
+    static void dispatch(StatefulConnection<String, byte[]> c, List<RedisCommand<String, byte[], ?>> batch) {
         try {
             c.dispatch(batch);
         } catch (RuntimeException e) {

@@ -115,18 +115,11 @@ class ProxyRedisOutageIT {
             Future<String> miss = pool.submit(() -> Db.one(a, sql));
             assertThat(miss.get(30, TimeUnit.SECONDS)).isEqualTo("two");
             assertThat(redis.command("DBSIZE")).as("the SET has not run yet").isEqualTo(keys);
-            long selects = comSelect(a);
+            long selects = Db.comSelect(a);
             assertThat(redis.command("CLIENT", "UNPAUSE")).startsWith("+OK");
             // the connection's next command runs after its SET: a hit
             assertThat(Db.one(a, sql)).isEqualTo("two");
-            assertThat(comSelect(a)).as("the repeated query did not reach MariaDB").isEqualTo(selects);
-        }
-    }
-
-    private static long comSelect(Connection c) throws SQLException {
-        try (var st = c.createStatement(); var rs = st.executeQuery("SHOW SESSION STATUS LIKE 'Com_select'")) {
-            assertThat(rs.next()).isTrue();
-            return rs.getLong(2);
+            assertThat(Db.comSelect(a)).as("the repeated query did not reach MariaDB").isEqualTo(selects);
         }
     }
 
