@@ -158,6 +158,17 @@ public final class RowScopes {
      *               value positive (0 and NULL make AUTO_INCREMENT choose) and in the column's range
      */
     static long[] buckets(List<RowCondition> conditions, RowKey key, Long[] integerParams, boolean insert) {
+        if (conditions.size() == 1) {
+            // key = v alone, the point read: its one bucket, without the sets below on every hit
+            // (what they compute for it; any other outcome is left to them)
+            RowCondition c = conditions.get(0);
+            if (c.op() == RowCondition.Op.IN && c.values().size() == 1 && c.column().equals(key.column())) {
+                Long x = c.values().get(0).resolve(integerParams);
+                if (x != null && x >= key.min() && x <= key.max() && !(insert && x <= 0)) {
+                    return new long[] {Math.floorDiv(x, (long) BUCKET_ROWS)};
+                }
+            }
+        }
         TreeSet<Long> in = null;
         long lo = Long.MIN_VALUE;
         long hi = Long.MAX_VALUE;

@@ -221,7 +221,7 @@ public final class CachingConnection implements SqlCacheConnection {
                 return ReadPlan.bypass("session state unknown");
             }
         }
-        Set<TableName> tables = new LinkedHashSet<>();
+        Set<TableName> tables = analysis.tablesRead().size() == 1 ? null : new LinkedHashSet<>();
         for (TableName t : analysis.tablesRead()) {
             TableName r = t.resolve(schema);
             if (r.schema() == null) {
@@ -231,7 +231,13 @@ public final class CachingConnection implements SqlCacheConnection {
                 // unqualified names read from a system schema made current with USE
                 return ReadPlan.bypass("system schema " + r.schema());
             }
-            tables.add(r);
+            if (tables == null) {
+                // one table, the usual read: an immutable set is what expandRead returns, so it
+                // returns this one as it is rather than copying it on every hit
+                tables = Set.of(r);
+            } else {
+                tables.add(r);
+            }
         }
         String temporary = temporaryTables.bypass(tables, delegate);
         if (temporary != null) {

@@ -36,10 +36,37 @@ final class Versions {
      * @throws StoreException when the bytes are not a decimal long (a foreign or corrupt value)
      */
     static long decode(String key, byte[] bytes) throws StoreException {
-        try {
-            return Long.parseLong(new String(bytes, StandardCharsets.US_ASCII));
-        } catch (NumberFormatException e) {
-            throw new StoreException("version key " + key + " does not hold a decimal number");
+        // Long.parseLong's rules, read off the bytes: every hit decodes its versions, and a
+        // String per version was a copy and an object each for nothing
+        int n = bytes.length;
+        int i = 0;
+        boolean negative = false;
+        if (n > 0 && (bytes[0] == '-' || bytes[0] == '+')) {
+            negative = bytes[0] == '-';
+            i = 1;
         }
+        if (i == n) {
+            throw notDecimal(key);
+        }
+        // accumulated negatively, as Long.parseLong does: Long.MIN_VALUE has no positive twin
+        long limit = negative ? Long.MIN_VALUE : -Long.MAX_VALUE;
+        long multiplyMin = limit / 10;
+        long result = 0;
+        for (; i < n; i++) {
+            int digit = bytes[i] - '0';
+            if (digit < 0 || digit > 9 || result < multiplyMin) {
+                throw notDecimal(key);
+            }
+            result *= 10;
+            if (result < limit + digit) {
+                throw notDecimal(key);
+            }
+            result -= digit;
+        }
+        return negative ? result : -result;
+    }
+
+    private static StoreException notDecimal(String key) {
+        return new StoreException("version key " + key + " does not hold a decimal number");
     }
 }

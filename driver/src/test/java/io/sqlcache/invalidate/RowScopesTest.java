@@ -69,6 +69,26 @@ class RowScopesTest {
     }
 
     @Test
+    void aSingleKeyValueGetsTheBucketTheGeneralRulesGive() {
+        // key = x alone takes a shortcut; key IN (x, x) is the same set of rows through the general rules
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        long[] edges = {0, 1, -1, 255, 256, 1023, 1024, -1024, -1025, Integer.MAX_VALUE, Integer.MIN_VALUE,
+                Long.MAX_VALUE, Long.MIN_VALUE, 4_294_967_295L};
+        for (int i = 0; i < 20_000; i++) {
+            long x = i < edges.length ? edges[i] : random.nextLong(-5000, 5000);
+            for (RowKey key : List.of(INT, UTINY, new RowKey("id", Long.MIN_VALUE, Long.MAX_VALUE))) {
+                for (boolean insert : new boolean[] {false, true}) {
+                    long[] general = RowScopes.buckets(List.of(c("id", Op.IN, x, x)), key, null, insert);
+                    assertThat(RowScopes.buckets(List.of(c("id", Op.IN, x)), key, null, insert))
+                            .as("id = %d, key %s, insert %s", x, key, insert).isEqualTo(general);
+                }
+            }
+        }
+        assertThat(RowScopes.buckets(List.of(c("id", Op.IN, 5)), INT, null, true)).containsExactly(0);
+        assertThat(RowScopes.buckets(List.of(c("id", Op.IN, 0)), INT, null, true)).as("0: AUTO_INCREMENT").isNull();
+    }
+
+    @Test
     void rowKeysFromTheCatalog() {
         assertThat(RowKey.of(new CatalogReader.PrimaryKeyRow(null, "ID", "int", "int(10) unsigned", "auto_increment")))
                 .isEqualTo(new RowKey("id", 0, 4_294_967_295L));
