@@ -26,9 +26,10 @@ import java.util.function.Function;
  * @param breakerMillis how long a failed store is skipped before it is tried again
  * @param localCopyBytes encoded bytes of decoded entries kept in this JVM per cache (hits reuse
  *                      them instead of decoding, and with Redis instead of fetching them); 0: none
+ * @param spinMicros    how long a thread waiting for a Redis reply spins before it parks; 0: never
  */
 public record CacheConfig(String redis, int ttlSeconds, int maxRows, long maxBytes, boolean enabled,
-        String prefix, int timeoutMillis, int breakerMillis, long localCopyBytes) {
+        String prefix, int timeoutMillis, int breakerMillis, long localCopyBytes, int spinMicros) {
 
     public static final String PREFIX = "sqlcache.";
     public static final int DEFAULT_TTL_SECONDS = 300;
@@ -38,6 +39,7 @@ public record CacheConfig(String redis, int ttlSeconds, int maxRows, long maxByt
     public static final int DEFAULT_TIMEOUT_MILLIS = 200;
     public static final int DEFAULT_BREAKER_MILLIS = 1_000;
     public static final long DEFAULT_LOCAL_COPY_BYTES = 16L << 20;
+    public static final int DEFAULT_SPIN_MICROS = 100;
 
     /** Every accepted key, with what a user may give it (for error messages and the README). */
     public static final Map<String, String> KEYS = keys();
@@ -57,6 +59,7 @@ public record CacheConfig(String redis, int ttlSeconds, int maxRows, long maxByt
         m.put("sqlcache.timeoutMs", "milliseconds, 1 to 60000");
         m.put("sqlcache.breakerMs", "milliseconds, 0 to 3600000");
         m.put("sqlcache.localCopyBytes", "bytes, 0 to 4294967296");
+        m.put("sqlcache.spinMicros", "microseconds, 0 to 1000");
         return Map.copyOf(m);
     }
 
@@ -98,7 +101,8 @@ public record CacheConfig(String redis, int ttlSeconds, int maxRows, long maxByt
         int timeout = (int) number(settings, null, "sqlcache.timeoutMs", null, DEFAULT_TIMEOUT_MILLIS, 1, 60_000);
         int breaker = (int) number(settings, null, "sqlcache.breakerMs", null, DEFAULT_BREAKER_MILLIS, 0, 3_600_000);
         long localCopy = number(settings, null, "sqlcache.localCopyBytes", null, DEFAULT_LOCAL_COPY_BYTES, 0, 4L << 30);
-        return new CacheConfig(redis, ttl, maxRows, maxBytes, enabled, prefix, timeout, breaker, localCopy);
+        int spin = (int) number(settings, null, "sqlcache.spinMicros", null, DEFAULT_SPIN_MICROS, 0, 1000);
+        return new CacheConfig(redis, ttl, maxRows, maxBytes, enabled, prefix, timeout, breaker, localCopy, spin);
     }
 
     private static final Set<String> REDIS_SCHEMES = Set.of("redis", "rediss", "redis-sentinel", "rediss-sentinel",
@@ -167,6 +171,6 @@ public record CacheConfig(String redis, int ttlSeconds, int maxRows, long maxByt
     public String toString() {
         return "CacheConfig[store=" + redisForDisplay() + ", ttl=" + ttlSeconds + "s, maxRows=" + maxRows
                 + ", maxBytes=" + maxBytes + ", enabled=" + enabled + ", prefix=" + prefix + ", timeoutMs="
-                + timeoutMillis + ", breakerMs=" + breakerMillis + ", localCopyBytes=" + localCopyBytes + "]";
+                + timeoutMillis + ", breakerMs=" + breakerMillis + ", localCopyBytes=" + localCopyBytes + ", spinMicros=" + spinMicros + "]";
     }
 }

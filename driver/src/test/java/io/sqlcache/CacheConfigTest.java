@@ -30,8 +30,8 @@ class CacheConfigTest {
         CacheConfig c = parse(Map.of("sqlcache.redis", "redis://cache:6380", "sqlcache.ttl", "60",
                 "sqlcache.maxRows", "5", "sqlcache.maxBytes", "2048", "sqlcache.enabled", "FALSE",
                 "sqlcache.prefix", "app1:", "sqlcache.timeoutMs", "50", "sqlcache.breakerMs", "0",
-                "sqlcache.localCopyBytes", "0"));
-        assertThat(c).isEqualTo(new CacheConfig("redis://cache:6380", 60, 5, 2048, false, "app1:", 50, 0, 0));
+                "sqlcache.localCopyBytes", "0", "sqlcache.spinMicros", "0"));
+        assertThat(c).isEqualTo(new CacheConfig("redis://cache:6380", 60, 5, 2048, false, "app1:", 50, 0, 0, 0));
     }
 
     @Test

@@ -25,6 +25,8 @@ import org.openjdk.jmh.annotations.TearDown;
  *       holds a decoded copy of each entry it stored or read, so a hit fetches only the versions;</li>
  *   <li>{@code sqlcache-redis-hit-cold}: the same with {@code sqlcache.localCopyBytes=0}, so every
  *       hit fetches and decodes the entry, as the first hit of an entry another process stored;</li>
+ *   <li>{@code sqlcache-redis-hit-park}: the hit with {@code sqlcache.spinMicros=0}: the caller
+ *       parks for its reply at once, as Lettuce's own sync calls do, instead of spinning first;</li>
  *   <li>{@code sqlcache-miss}: the driver with Redis, every read a new key (the salt counts up),
  *       so each one looks up, queries and stores;</li>
  *   <li>{@code handwritten-miss}: {@link Handwritten} on a key never stored, every read: its GET,
@@ -42,8 +44,8 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Thread)
 public class ReadBenchmark extends BaseBenchmark {
 
-    @Param({"direct", "handwritten", "sqlcache-redis-hit", "sqlcache-redis-hit-cold", "sqlcache-local-hit",
-            "sqlcache-miss", "handwritten-miss", "floor"})
+    @Param({"direct", "handwritten", "sqlcache-redis-hit", "sqlcache-redis-hit-park", "sqlcache-redis-hit-cold",
+            "sqlcache-local-hit", "sqlcache-miss", "handwritten-miss", "floor"})
     public String variant;
 
     @Param({"POINT", "RANGE", "JOIN"})
@@ -72,9 +74,11 @@ public class ReadBenchmark extends BaseBenchmark {
                 conn = BenchEnv.direct();
                 handwritten = new Handwritten(s, conn, prefix);
             }
-            case "sqlcache-redis-hit", "sqlcache-redis-hit-cold", "sqlcache-miss", "sqlcache-miss-nocopy", "floor", "redis-get" ->
+            case "sqlcache-redis-hit", "sqlcache-redis-hit-park", "sqlcache-redis-hit-cold", "sqlcache-miss",
+                 "sqlcache-miss-nocopy", "floor", "redis-get" ->
                     conn = BenchEnv.sqlcache("sqlcache.redis=" + BenchEnv.REDIS_URL + "&sqlcache.prefix=" + prefix
                             + (variant.startsWith("sqlcache-miss") ? "&sqlcache.ttl=120" : "")
+                            + (variant.endsWith("-park") ? "&sqlcache.spinMicros=0" : "")
                             + (variant.endsWith("-cold") || variant.endsWith("-nocopy") ? "&sqlcache.localCopyBytes=0" : ""));
             case "sqlcache-local-hit" -> conn = BenchEnv.sqlcache("sqlcache.prefix=" + prefix);
             default -> throw new IllegalArgumentException("unknown variant " + variant);

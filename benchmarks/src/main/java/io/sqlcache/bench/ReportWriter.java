@@ -42,7 +42,8 @@ public final class ReportWriter {
     }
 
     static final List<String> READ_VARIANTS = List.of("direct", "handwritten", "sqlcache-redis-hit",
-            "sqlcache-redis-hit-cold", "sqlcache-local-hit", "sqlcache-miss", "handwritten-miss", "floor");
+            "sqlcache-redis-hit-park", "sqlcache-redis-hit-cold", "sqlcache-local-hit", "sqlcache-miss",
+            "handwritten-miss", "floor");
     static final List<String> SHAPES = List.of("POINT", "RANGE", "JOIN");
 
     private ReportWriter() {
@@ -166,6 +167,11 @@ public final class ReportWriter {
             if (w != null && wd != null) {
                 ratio(md, "write ≤ direct + 1 round trip (ratio to that bound)", "UPDATE",
                         w.mean / (wd.mean + rtt.mean), w.p50 / (wd.p50 + rtt.p50), 1.0, true);
+            }
+            Row wp = get(rows, "WriteBenchmark", "", "sqlcache-write-park");
+            if (wp != null && wd != null) {
+                ratio(md, "parked write (sqlcache.spinMicros=0) ≤ direct + 1 round trip (ratio to that bound)", "UPDATE",
+                        wp.mean / (wd.mean + rtt.mean), wp.p50 / (wd.p50 + rtt.p50), 1.0, true);
             }
             Row wm = get(rows, "WriteBenchmark", "", "direct-then-mset");
             if (w != null && wm != null) {
@@ -294,6 +300,11 @@ public final class ReportWriter {
         }
         if (hit != null && hand != null) {
             ratio(md, "redis-hit ≤ 1.0 × handwritten", shape, hit[0] / hand[0], hit[1] / hand[1], 1.0, true);
+        }
+        double[] park = times.apply("sqlcache-redis-hit-park");
+        if (park != null && hand != null) {
+            ratio(md, "parked redis-hit (sqlcache.spinMicros=0) ≤ 1.0 × handwritten", shape, park[0] / hand[0],
+                    park[1] / hand[1], 1.0, true);
         }
         if (cold != null && floor != null) {
             ratio(md, "cold redis-hit (no local copy) ≤ 1.25 × floor", shape, cold[0] / floor[0], cold[1] / floor[1], 1.25, true);

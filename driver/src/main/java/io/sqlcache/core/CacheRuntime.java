@@ -119,7 +119,8 @@ public final class CacheRuntime {
     /** The runtime for {@code config}, created on first use and kept for the JVM's life. */
     public static CacheRuntime forConfig(CacheConfig config) {
         return RUNTIMES.computeIfAbsent(config, c -> new CacheRuntime(c, Stores.open(c.redis(), c.prefix(),
-                Duration.ofMillis(c.timeoutMillis()), Duration.ofMillis(c.breakerMillis()))));
+                Duration.ofMillis(c.timeoutMillis()), Duration.ofMillis(c.breakerMillis()),
+                Duration.ofNanos(c.spinMicros() * 1000L))));
     }
 
     public CacheConfig config() {

@@ -70,6 +70,11 @@ public final class RedisStore implements CacheStore {
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMillis(200);
     /** How long one connect (TCP, TLS, handshake) may take. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
+    /**
+     * How long a caller spins for a reply before it parks ({@link SpinWait}): a local Redis
+     * answers a hit within it; a remote one turns the spin off by itself.
+     */
+    public static final Duration DEFAULT_SPIN = Duration.ofNanos(100_000);
 
     /**
      * How long a SET of {@link #putAsync} waits for a command to leave with, at least (at most
@@ -92,6 +97,8 @@ public final class RedisStore implements CacheStore {
     /** Bound of one await, beyond Lettuce's own timeout, in case a future is never completed. */
     private final long awaitNanos;
     private final long connectAwaitNanos;
+    /** How a caller waits for a reply it needs now ({@link #await}). */
+    private final SpinWait spin;
     private final ClientResources resources;
     private final Backend backend;
     private final AtomicReference<CompletableFuture<StatefulConnection<String, byte[]>>> connection =
@@ -107,7 +114,12 @@ public final class RedisStore implements CacheStore {
 
     /** A store with the default timeouts. */
     public RedisStore(String uri, String prefix) {
-        this(uri, prefix, DEFAULT_COMMAND_TIMEOUT, DEFAULT_CONNECT_TIMEOUT);
+        this(uri, prefix, DEFAULT_COMMAND_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_SPIN);
+    }
+
+    /** A store that spins {@link #DEFAULT_SPIN} for its replies. */
+    public RedisStore(String uri, String prefix, Duration commandTimeout, Duration connectTimeout) {
+        this(uri, prefix, commandTimeout, connectTimeout, DEFAULT_SPIN);
     }
 
     /**
@@ -117,11 +129,14 @@ public final class RedisStore implements CacheStore {
      * @param prefix         the key prefix {@link #flushAll} deletes, not {@code null}
      * @param commandTimeout how long one command may take, positive
      * @param connectTimeout how long one connect may take, positive
-     * @throws IllegalArgumentException when the URI is malformed or a timeout is not positive;
-     *                                  the message never contains the password
+     * @param spin           how long a caller spins for a reply it waits for before it parks
+     *                       ({@link SpinWait}); zero: it parks at once
+     * @throws IllegalArgumentException when the URI is malformed, a timeout is not positive or
+     *                                  the spin is negative; the message never contains the password
      */
-    public RedisStore(String uri, String prefix, Duration commandTimeout, Duration connectTimeout) {
+    public RedisStore(String uri, String prefix, Duration commandTimeout, Duration connectTimeout, Duration spin) {
         Objects.requireNonNull(uri, "uri");
+        this.spin = SpinWait.of(Objects.requireNonNull(spin, "spin"));
         this.prefix = Objects.requireNonNull(prefix, "prefix");
         requirePositive(commandTimeout, "commandTimeout");
         requirePositive(connectTimeout, "connectTimeout");
@@ -839,6 +854,8 @@ public final class RedisStore implements CacheStore {
     }
 
     private <T> T await(Future<T> f, long deadlineNanos, String what) throws StoreException {
+        // a local Redis answers before a park and its wake-up would be done (SpinWait)
+        spin.spin(f);
         try {
             return f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {

@@ -29,7 +29,7 @@ public final class Stores {
     /** Default prefix of every Redis key sqlcache writes. */
     public static final String DEFAULT_PREFIX = "sqlcache:";
 
-    private record Key(String uri, String prefix, Duration commandTimeout, Duration breakerOpen) {
+    private record Key(String uri, String prefix, Duration commandTimeout, Duration breakerOpen, Duration spin) {
     }
 
     private static final class Shared {
@@ -59,15 +59,25 @@ public final class Stores {
      * @throws IllegalArgumentException when the URI is malformed (never for an unreachable server)
      */
     public static CacheStore open(String redisUriOrNull, String prefix, Duration commandTimeout, Duration breakerOpen) {
+        return open(redisUriOrNull, prefix, commandTimeout, breakerOpen, RedisStore.DEFAULT_SPIN);
+    }
+
+    /**
+     * {@link #open(String, String, Duration, Duration)} with how long a caller spins for a Redis
+     * reply before it parks ({@link RedisStore}); zero or more.
+     */
+    public static CacheStore open(String redisUriOrNull, String prefix, Duration commandTimeout, Duration breakerOpen,
+            Duration spin) {
         if (redisUriOrNull == null || redisUriOrNull.isBlank()) {
             return InProcessStore.shared();
         }
         Key key = new Key(redisUriOrNull.strip(), Objects.requireNonNull(prefix, "prefix"),
-                Objects.requireNonNull(commandTimeout, "commandTimeout"), Objects.requireNonNull(breakerOpen, "breakerOpen"));
+                Objects.requireNonNull(commandTimeout, "commandTimeout"), Objects.requireNonNull(breakerOpen, "breakerOpen"),
+                Objects.requireNonNull(spin, "spin"));
         synchronized (SHARED) {
             Shared shared = SHARED.get(key);
             if (shared == null) {
-                RedisStore redis = new RedisStore(key.uri, prefix, commandTimeout, RedisStore.DEFAULT_CONNECT_TIMEOUT);
+                RedisStore redis = new RedisStore(key.uri, prefix, commandTimeout, RedisStore.DEFAULT_CONNECT_TIMEOUT, spin);
                 try {
                     shared = new Shared(new CircuitBreakerStore(redis, breakerOpen));
                 } catch (RuntimeException e) {

@@ -1,0 +1,129 @@
+package io.sqlcache.store;
+
+import java.time.Duration;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * How a thread waits for a Redis reply it needs before it can go on (a hit's versions, a
+ * write's bump): it spins for a short budget, then parks as before. Thread-safe.
+ *
+ * <p>Why: a parked caller costs a futex wait, and Lettuce's I/O thread a futex wake to unpark
+ * it; on a virtual machine the wake-up of an idle vCPU adds tens of microseconds more. A local
+ * Redis answers a hit's MGET in less time than that hand-off (benchmarks/results/NOTES.md:
+ * a point hit went from 80 to 57 µs on 2 vCPUs). The cost is CPU: the spinning thread burns
+ * its core for up to the budget. So the spin is bounded three ways:
+ * <ul>
+ *   <li>by its budget ({@code sqlcache.spinMicros}; 0 turns it off);</li>
+ *   <li>by the number of threads spinning at once, half the cores (none on one core): the
+ *       I/O thread and Redis must keep a core to answer on, and a busy application keeps the
+ *       rest;</li>
+ *   <li>by its fruit: after {@link #FRUITLESS_LIMIT} spins in a row that ran out before the
+ *       reply, nobody spins for a while, {@link #MIN_QUIET} at first, twice as long each time
+ *       the next spins bear no fruit either, up to {@link #MAX_QUIET}; a spin that gets its
+ *       reply starts over. A remote Redis, whose round trip is longer than the budget, so
+ *       costs a few spins a second; a local one that is slow for a moment (its core taken by
+ *       another process, measured in bursts of up to a thousand replies) soon spins again.</li>
+ * </ul>
+ */
+final class SpinWait {
+
+    /** What one call did. */
+    enum Outcome {
+        /** The future completed while spinning: no park needed. */
+        DONE,
+        /** The budget ran out first: the caller parks. */
+        EXPIRED,
+        /** No spin: off, too many spinning, or quiet after fruitless spins. */
+        SKIPPED
+    }
+
+    /** Fruitless spins in a row after which nobody spins for a while. */
+    static final int FRUITLESS_LIMIT = 8;
+    /** The first pause of the spinning after fruitless spins; each next one is twice as long. */
+    static final Duration MIN_QUIET = Duration.ofMillis(10);
+    /** The longest pause of the spinning. */
+    static final Duration MAX_QUIET = Duration.ofSeconds(1);
+
+    private final long budgetNanos;
+    private final int maxSpinners;
+    private final LongSupplier nanoClock;
+    private final AtomicInteger spinners = new AtomicInteger();
+    /** Fruitless spins in a row (races lose a count at worst: a hint, not an invariant). */
+    private volatile int fruitless;
+    /** Until when (nano clock) nobody spins; in the past at first. */
+    private volatile long quietUntil;
+    /** How long the next pause lasts: {@link #MIN_QUIET} after a fruitful spin, doubling up to {@link #MAX_QUIET}. */
+    private volatile long quietNanos = MIN_QUIET.toNanos();
+
+    /**
+     * @param budget      the longest one spin lasts; zero: never spin
+     * @param maxSpinners the most threads spinning at once; zero: never spin
+     * @param nanoClock   {@link System#nanoTime} (tests move it)
+     */
+    SpinWait(Duration budget, int maxSpinners, LongSupplier nanoClock) {
+        if (budget.isNegative() || maxSpinners < 0) {
+            throw new IllegalArgumentException("spin budget and spinners must not be negative");
+        }
+        this.budgetNanos = budget.toNanos();
+        this.maxSpinners = maxSpinners;
+        this.nanoClock = nanoClock;
+        this.quietUntil = nanoClock.getAsLong();
+    }
+
+    /** A spin of {@code budget} for at most half this machine's cores. */
+    static SpinWait of(Duration budget) {
+        return new SpinWait(budget, Runtime.getRuntime().availableProcessors() / 2, System::nanoTime);
+    }
+
+    /**
+     * Spins until {@code f} is done or the budget runs out, whichever comes first; the caller
+     * then waits on {@code f} as it would have anyway. Never throws, never blocks beyond the budget.
+     */
+    Outcome spin(Future<?> f) {
+        if (f.isDone()) {
+            return Outcome.DONE;
+        }
+        if (budgetNanos == 0) {
+            return Outcome.SKIPPED;
+        }
+        long start = nanoClock.getAsLong();
+        if (start - quietUntil < 0) {
+            return Outcome.SKIPPED;
+        }
+        if (spinners.incrementAndGet() > maxSpinners) {
+            spinners.decrementAndGet();
+            return Outcome.SKIPPED;
+        }
+        try {
+            while (!f.isDone()) {
+                long now = nanoClock.getAsLong();
+                if (now - start >= budgetNanos) {
+                    if (++fruitless >= FRUITLESS_LIMIT) {
+                        long quiet = quietNanos;
+                        quietUntil = now + quiet;
+                        quietNanos = Math.min(2 * quiet, MAX_QUIET.toNanos());
+                        fruitless = 0;
+                    }
+                    return Outcome.EXPIRED;
+                }
+                Thread.onSpinWait();
+            }
+            if (fruitless != 0) {
+                fruitless = 0;
+            }
+            if (quietNanos != MIN_QUIET.toNanos()) {
+                quietNanos = MIN_QUIET.toNanos();
+            }
+            return Outcome.DONE;
+        } finally {
+            spinners.decrementAndGet();
+        }
+    }
+
+    /** Threads spinning now (tests). */
+    int spinners() {
+        return spinners.get();
+    }
+}
