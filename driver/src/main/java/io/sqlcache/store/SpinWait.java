@@ -11,8 +11,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Why: a parked caller costs a futex wait, and Lettuce's I/O thread a futex wake to unpark
  * it; on a virtual machine the wake-up of an idle vCPU adds tens of microseconds more. A local
- * Redis answers a hit's MGET in less time than that hand-off (benchmarks/results/NOTES.md:
- * a point hit went from 80 to 57 µs on 2 vCPUs). The cost is CPU: the spinning thread burns
+ * Redis answers a hit's MGET in less time than that hand-off (a point hit went from 84 to
+ * 65 µs on 2 vCPUs, benchmarks/results/NOTES.md). The cost is CPU: the spinning thread burns
  * its core for up to the budget. So the spin is bounded three ways:
  * <ul>
  *   <li>by its budget ({@code sqlcache.spinMicros}; 0 turns it off);</li>
