@@ -1,0 +1,104 @@
+package io.sqlcache.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What one Redis round trip costs after what came before it: the round trip of the write and
+ * miss targets ("direct + N round trips") is measured back to back, where Redis and Lettuce's
+ * I/O thread never rest; in a write or a miss it follows a database statement, during which
+ * both went idle. Each case times a raw Lettuce MSET of two version-sized values (the driver's
+ * bump of a point write) after:
+ * <ul>
+ *   <li>{@code nothing}: the previous MSET, back to back;</li>
+ *   <li>{@code update}: the benchmark's autocommit UPDATE (WriteBenchmark's);</li>
+ *   <li>{@code select}: a primary-key SELECT;</li>
+ *   <li>{@code spin 300 µs} and {@code sleep 1 ms}: no database at all, the caller busy or
+ *       asleep while Redis and the I/O thread rest, as they do during a statement.</li>
+ * </ul>
+ * and {@code update alone}: the UPDATE back to back, no MSET, the {@code direct} of the write
+ * target. The statement is timed too: it pays the same price, its server having rested
+ * during the MSET. The cases alternate round by round (the first round is warm-up).
+ *
+ * <p>Run: {@code java -cp benchmarks/target/sqlcache-benchmarks.jar io.sqlcache.bench.ColdRoundTrip [seconds] [rounds]}.
+ */
+public final class ColdRoundTrip {
+
+    private ColdRoundTrip() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long nanos = (args.length > 0 ? Long.parseLong(args[0]) : 3) * 1_000_000_000L;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        if (rounds < 2) {
+            throw new IllegalArgumentException("rounds: at least 2 (the first is warm-up)");
+        }
+        BenchData.ensure();
+        String[] cases = {"nothing", "update", "update alone", "select", "spin 300 µs", "sleep 1 ms"};
+        Map<String, double[]> sums = new LinkedHashMap<>();
+        try (Connection db = BenchEnv.direct(); RawRedis redis = new RawRedis();
+             PreparedStatement update = db.prepareStatement(WriteBenchmark.UPDATE);
+             PreparedStatement select = db.prepareStatement("SELECT id, name FROM bench_users WHERE id = ?")) {
+            String prefix = BenchEnv.uniquePrefix();
+            byte[] value = Long.toString(Long.MIN_VALUE).getBytes(StandardCharsets.US_ASCII);
+            Map<String, byte[]> bump = Map.of(prefix + "v", value, prefix + "b", value);
+            long n = 0;
+            for (int r = 0; r < rounds; r++) {
+                for (String c : cases) {
+                    long count = 0;
+                    long timed = 0;
+                    long statement = 0;
+                    long start = System.nanoTime();
+                    while (System.nanoTime() - start < nanos) {
+                        int id = 1 + (int) (n++ * 7919 % BenchData.USERS);
+                        long t0 = System.nanoTime();
+                        switch (c) {
+                            case "update", "update alone" -> {
+                                update.setInt(1, id);
+                                update.executeUpdate();
+                            }
+                            case "select" -> {
+                                select.setInt(1, id);
+                                try (ResultSet rs = select.executeQuery()) {
+                                    rs.next();
+                                }
+                            }
+                            case "spin 300 µs" -> {
+                                long s = System.nanoTime();
+                                while (System.nanoTime() - s < 300_000) {
+                                    Thread.onSpinWait();
+                                }
+                            }
+                            case "sleep 1 ms" -> Thread.sleep(1);
+                            default -> {
+                            }
+                        }
+                        long t = System.nanoTime();
+                        statement += t - t0;
+                        if (!c.equals("update alone")) {
+                            redis.sync.mset(bump);
+                            timed += System.nanoTime() - t;
+                        }
+                        count++;
+                    }
+                    if (r > 0) {
+                        double[] s = sums.computeIfAbsent(c, k -> new double[3]);
+                        s[0] += timed / 1e3;
+                        s[1] += statement / 1e3;
+                        s[2] += count;
+                    }
+                }
+            }
+            redis.sync.del(prefix + "v", prefix + "b");
+        }
+        System.out.printf(Locale.ROOT, "%-16s %14s %10s   (%d rounds of %d s, first not counted)%n", "case",
+                "statement µs", "MSET µs", rounds - 1, nanos / 1_000_000_000L);
+        sums.forEach((c, s) -> System.out.printf(Locale.ROOT, "%-16s %14.1f %10s%n", c, s[1] / s[2],
+                c.equals("update alone") ? "-" : String.format(Locale.ROOT, "%.1f", s[0] / s[2])));
+    }
+}
