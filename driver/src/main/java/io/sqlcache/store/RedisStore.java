@@ -695,7 +695,11 @@ public final class RedisStore implements CacheStore {
             for (String key : versionKeys) {
                 values.put(key, Versions.encode(Versions.random()));
             }
-            await(cmd.mset(values), deadline, "MSET");
+            // parked, not spun: a bump follows its statement, by when Redis and the I/O thread
+            // have gone idle and answer after the spin's budget (ColdRoundTrip: 117 µs); the
+            // spin would burn its budget on every write, and its fruitless spins would pause
+            // the reads' spinning
+            awaitParked(cmd.mset(values), deadline, "MSET");
         } catch (RuntimeException e) {
             throw failure("bump", e);
         }
@@ -856,6 +860,11 @@ public final class RedisStore implements CacheStore {
     private <T> T await(Future<T> f, long deadlineNanos, String what) throws StoreException {
         // a local Redis answers before a park and its wake-up would be done (SpinWait)
         spin.spin(f);
+        return awaitParked(f, deadlineNanos, what);
+    }
+
+    /** {@link #await} without the spin: the caller parks at once. */
+    private <T> T awaitParked(Future<T> f, long deadlineNanos, String what) throws StoreException {
         try {
             return f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
