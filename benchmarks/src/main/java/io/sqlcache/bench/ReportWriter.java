@@ -168,11 +168,6 @@ public final class ReportWriter {
                 ratio(md, "write ≤ direct + 1 round trip (ratio to that bound)", "UPDATE",
                         w.mean / (wd.mean + rtt.mean), w.p50 / (wd.p50 + rtt.p50), 1.0, true);
             }
-            Row wp = get(rows, "WriteBenchmark", "", "sqlcache-write-park");
-            if (wp != null && wd != null) {
-                ratio(md, "parked write (sqlcache.spinMicros=0) ≤ direct + 1 round trip (ratio to that bound)", "UPDATE",
-                        wp.mean / (wd.mean + rtt.mean), wp.p50 / (wd.p50 + rtt.p50), 1.0, true);
-            }
             Row wm = get(rows, "WriteBenchmark", "", "direct-then-mset");
             if (w != null && wm != null) {
                 ratio(md, "write ≤ direct then a raw MSET, measured in sequence (floor; not in the issue)", "UPDATE",

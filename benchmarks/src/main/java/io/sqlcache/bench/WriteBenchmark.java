@@ -21,15 +21,14 @@ import org.openjdk.jmh.annotations.TearDown;
  * the same UPDATE direct, then a raw Lettuce MSET of as many keys as the driver's bump (the
  * table's version and the row's bucket), measured in sequence, so that what the two cost
  * together on this machine (each delays the other's server on two cores) is measured rather
- * than added up from separate runs. {@code sqlcache-write-park} is the driver's write with
- * {@code sqlcache.spinMicros=0}: it parks for its bump's reply at once instead of spinning first. Run: {@code java -jar sqlcache-benchmarks.jar WriteBenchmark}.
+ * than added up from separate runs. Run: {@code java -jar sqlcache-benchmarks.jar WriteBenchmark}.
  */
 @State(Scope.Thread)
 public class WriteBenchmark extends BaseBenchmark {
 
     static final String UPDATE = "UPDATE bench_users SET visits = visits + 1 WHERE id = ?";
 
-    @Param({"direct", "direct-then-mset", "sqlcache-write", "sqlcache-write-park"})
+    @Param({"direct", "direct-then-mset", "sqlcache-write"})
     public String variant;
 
     private String prefix;
@@ -43,14 +42,13 @@ public class WriteBenchmark extends BaseBenchmark {
         BenchData.ensure();
         prefix = BenchEnv.uniquePrefix();
         conn = variant.startsWith("direct") ? BenchEnv.direct()
-                : BenchEnv.sqlcache("sqlcache.redis=" + BenchEnv.REDIS_URL + "&sqlcache.prefix=" + prefix
-                        + (variant.endsWith("-park") ? "&sqlcache.spinMicros=0" : ""));
+                : BenchEnv.sqlcache("sqlcache.redis=" + BenchEnv.REDIS_URL + "&sqlcache.prefix=" + prefix);
         ps = conn.prepareStatement(UPDATE);
         if (variant.equals("direct-then-mset")) {
             raw = new RawRedis();
         }
         update();
-        if (variant.startsWith("sqlcache-write") && !"write".equals(ps.unwrap(SqlCacheStatement.class).lastCacheOutcome())) {
+        if (variant.equals("sqlcache-write") && !"write".equals(ps.unwrap(SqlCacheStatement.class).lastCacheOutcome())) {
             throw new IllegalStateException("the UPDATE did not go through the write path");
         }
     }
