@@ -39,6 +39,15 @@ class SpinWaitTest {
         }
     }
 
+    /** Has {@code caller} spin for {@code reply}; returns once it is spinning. */
+    private static Future<Outcome> spinning(ExecutorService caller, SpinWait spin, CompletableFuture<String> reply) {
+        Future<Outcome> outcome = caller.submit(() -> spin.spin(reply));
+        while (spin.spinners() == 0) {
+            Thread.onSpinWait();
+        }
+        return outcome;
+    }
+
     @Test
     void aReplyThatComesWhileSpinningIsTakenWithoutParking() throws Exception {
         // the real clock and a budget no test run reaches: the spin ends when the reply comes
@@ -46,10 +55,7 @@ class SpinWaitTest {
         CompletableFuture<String> reply = new CompletableFuture<>();
         ExecutorService caller = Executors.newSingleThreadExecutor();
         try {
-            Future<Outcome> outcome = caller.submit(() -> spin.spin(reply));
-            while (spin.spinners() == 0) {
-                Thread.onSpinWait();
-            }
+            Future<Outcome> outcome = spinning(caller, spin, reply);
             assertThat(outcome).isNotDone();
             reply.complete("OK");
             assertThat(outcome.get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.DONE);
@@ -93,20 +99,14 @@ class SpinWaitTest {
         CompletableFuture<String> first = new CompletableFuture<>();
         ExecutorService caller = Executors.newSingleThreadExecutor();
         try {
-            Future<Outcome> spinning = caller.submit(() -> spin.spin(first));
-            while (spin.spinners() == 0) {
-                Thread.onSpinWait();
-            }
+            Future<Outcome> firstOutcome = spinning(caller, spin, first);
             // the one allowed spinner is busy: this caller parks at once rather than spin too
             assertThat(spin.spin(new CompletableFuture<>())).isEqualTo(Outcome.SKIPPED);
             first.complete("OK");
-            assertThat(spinning.get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.DONE);
+            assertThat(firstOutcome.get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.DONE);
             // the place is free again
             CompletableFuture<String> second = new CompletableFuture<>();
-            Future<Outcome> next = caller.submit(() -> spin.spin(second));
-            while (spin.spinners() == 0) {
-                Thread.onSpinWait();
-            }
+            Future<Outcome> next = spinning(caller, spin, second);
             second.complete("OK");
             assertThat(next.get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.DONE);
         } finally {
