@@ -47,6 +47,11 @@ if [ -z "${BENCH:-}" ]; then
         java -cp "$jar" io.sqlcache.bench.CpuSplit "$variants" "$shape" "$slice" "$rounds" "$out/interleaved.tsv" 2>&1 \
             | grep -v '^SLF4J' | tee -a "$out/jmh-output.txt"
     done
+    # the writes likewise (WriteSplit), and what a round trip costs after a statement (ColdRoundTrip)
+    if [ "$mode" = full ]; then slice=2 rounds=9; else slice=1 rounds=2; fi
+    java -cp "$jar" io.sqlcache.bench.WriteSplit "$slice" "$rounds" 2>&1 | grep -v '^SLF4J' | tee "$out/write-interleaved.txt"
+    if [ "$mode" = full ]; then slice=3 rounds=5; else slice=1 rounds=2; fi
+    java -cp "$jar" io.sqlcache.bench.ColdRoundTrip "$slice" "$rounds" 2>&1 | grep -v '^SLF4J' | tee "$out/cold-round-trip.txt"
 fi
 echo "after the run: $(cat /proc/loadavg)" >> "$out/load.txt"
 gzip -9 -f "$out/jmh-result.json"
