@@ -33,11 +33,8 @@ public final class ColdRoundTrip {
     }
 
     public static void main(String[] args) throws Exception {
-        long nanos = (args.length > 0 ? Long.parseLong(args[0]) : 3) * 1_000_000_000L;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 4;
-        if (rounds < 2) {
-            throw new IllegalArgumentException("rounds: at least 2 (the first is warm-up)");
-        }
+        long nanos = BenchEnv.sliceNanos(args, 3);
+        int rounds = BenchEnv.rounds(args, 4);
         BenchData.ensure();
         String[] cases = {"nothing", "update", "update alone", "select", "spin 300 µs", "sleep 1 ms"};
         Map<String, double[]> sums = new LinkedHashMap<>();

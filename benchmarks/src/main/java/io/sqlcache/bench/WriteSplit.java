@@ -26,11 +26,8 @@ public final class WriteSplit {
     }
 
     public static void main(String[] args) throws Exception {
-        long nanos = (args.length > 0 ? Long.parseLong(args[0]) : 2) * 1_000_000_000L;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 9;
-        if (rounds < 2) {
-            throw new IllegalArgumentException("rounds: at least 2 (the first is warm-up)");
-        }
+        long nanos = BenchEnv.sliceNanos(args, 2);
+        int rounds = BenchEnv.rounds(args, 9);
         BenchData.ensure();
         String prefix = BenchEnv.uniquePrefix();
         double[] micros = new double[VARIANTS.length];
