@@ -26,7 +26,7 @@ import java.util.function.Function;
  * @param breakerMillis how long a failed store is skipped before it is tried again
  * @param localCopyBytes encoded bytes of decoded entries kept in this JVM per cache (hits reuse
  *                      them instead of decoding, and with Redis instead of fetching them); 0: none
- * @param spinMicros    how long a thread waiting for a Redis reply spins before it parks; 0: never
+ * @param spinMicros    how long a thread waiting for a read's Redis reply spins before it parks; 0: never
  */
 public record CacheConfig(String redis, int ttlSeconds, int maxRows, long maxBytes, boolean enabled,
         String prefix, int timeoutMillis, int breakerMillis, long localCopyBytes, int spinMicros) {

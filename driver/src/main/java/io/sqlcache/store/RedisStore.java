@@ -822,7 +822,9 @@ public final class RedisStore implements CacheStore {
 
     /** The shared connection, connecting first as {@link #commands} does. */
     private StatefulConnection<String, byte[]> connected() throws StoreException {
-        return await(connectionFuture(), System.nanoTime() + connectAwaitNanos, "connect");
+        // parked: once connected the future is done and nothing waits; a connect in progress
+        // takes milliseconds, a spin would only count as fruitless against the reads'
+        return awaitParked(connectionFuture(), System.nanoTime() + connectAwaitNanos, "connect");
     }
 
     /**

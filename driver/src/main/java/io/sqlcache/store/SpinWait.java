@@ -30,7 +30,7 @@ import java.util.function.LongSupplier;
  *       the next spins bear no fruit either, up to {@link #MAX_QUIET}; a spin that gets its
  *       reply starts over. A remote Redis, whose round trip is longer than the budget, so
  *       costs a few spins a second; a local one that is slow for a moment (its core taken by
- *       another process, measured in bursts of up to a thousand replies) soon spins again.</li>
+ *       another process, measured in bursts of up to ~1 700 replies) soon spins again.</li>
  * </ul>
  */
 final class SpinWait {
