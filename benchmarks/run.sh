@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the benchmarks jar, creates the schema if needed, runs the JMH suite and writes the report.
 #   benchmarks/run.sh          full run (2 forks, 3x2 s warmup, 5x2 s measurement), then the reads interleaved
-#                              in one process (CpuSplit, 6 rounds of 2 s, the first 6 s): ~35 min on 2 cores, writes
+#                              in one process (CpuSplit, 6 rounds of 2 s, the first 6 s), the writes (WriteSplit), round
+#                              trips after statements (ColdRoundTrip), threads spinning or parked (ConcurrentHits):
+#                              ~50 min on 2 cores, writes
 #                              benchmarks/results/ (jmh-result.json.gz, jmh-output.txt, interleaved.tsv, REPORT.md, latency.png;
 #                              the previous run's JSON becomes before.json.gz, the "before" of the report)
 #   benchmarks/run.sh quick    CI-sized (2 forks, 1x1 s warmup, 2x1 s measurement): ~8 min,
@@ -52,6 +54,9 @@ if [ -z "${BENCH:-}" ]; then
     java -cp "$jar" io.sqlcache.bench.WriteSplit "$slice" "$rounds" 2>&1 | grep -v '^SLF4J' | tee "$out/write-interleaved.txt"
     if [ "$mode" = full ]; then slice=3 rounds=5; else slice=1 rounds=2; fi
     java -cp "$jar" io.sqlcache.bench.ColdRoundTrip "$slice" "$rounds" 2>&1 | grep -v '^SLF4J' | tee "$out/cold-round-trip.txt"
+    # the hit's spin against parking, many threads each with work of its own (ConcurrentHits)
+    if [ "$mode" = full ]; then hits=(2 5); else hits=(1 2 1,4 0); fi
+    java -cp "$jar" io.sqlcache.bench.ConcurrentHits "${hits[@]}" 2>&1 | grep -v '^SLF4J' | tee "$out/concurrent-hits.txt"
 fi
 echo "after the run: $(cat /proc/loadavg)" >> "$out/load.txt"
 gzip -9 -f "$out/jmh-result.json"
