@@ -860,9 +860,17 @@ public final class RedisStore implements CacheStore {
     }
 
     private <T> T await(Future<T> f, long deadlineNanos, String what) throws StoreException {
+        if (f.isDone()) {
+            return awaitParked(f, deadlineNanos, what);
+        }
         // a local Redis answers before a park and its wake-up would be done (SpinWait)
-        spin.spin(f);
-        return awaitParked(f, deadlineNanos, what);
+        spin.waiting();
+        try {
+            spin.spin(f);
+            return awaitParked(f, deadlineNanos, what);
+        } finally {
+            spin.done();
+        }
     }
 
     /** {@link #await} without the spin: the caller parks at once. */
@@ -881,6 +889,11 @@ public final class RedisStore implements CacheStore {
         } catch (java.util.concurrent.CancellationException e) {
             throw new StoreException(description + ": " + what + " was cancelled", e);
         }
+    }
+
+    /** Callers now counted as waiting for a reply by the spin (tests: none once their calls returned). */
+    int waiters() {
+        return spin.waiters();
     }
 
     /** Lettuce also throws synchronously (a rejected or closed connection). */

@@ -9,6 +9,9 @@ import java.util.function.LongSupplier;
  * How a thread waits for a Redis reply it needs before it can go on (a read's lookup or
  * versions): it spins for a short budget, then parks as before. Thread-safe.
  *
+ * <p>Use: {@link #waiting()}, then {@link #spin}, then park on the future, then {@link #done()}
+ * in a finally block: the count of callers waiting is one of the spin's limits.
+ *
  * <p>A write's bump does not spin: it follows its statement, by when Redis and the I/O thread
  * have gone idle, and their reply comes after the budget (an MSET after an UPDATE: 117 µs,
  * {@code ColdRoundTrip}); the spin would burn its budget on every write for nothing (an UPDATE
@@ -19,12 +22,19 @@ import java.util.function.LongSupplier;
  * it; on a virtual machine the wake-up of an idle vCPU adds tens of microseconds more. A local
  * Redis answers a hit's MGET in less time than that hand-off (a point hit went from 84 to
  * 65 µs on 2 vCPUs, benchmarks/results/NOTES.md). The cost is CPU: the spinning thread burns
- * its core for up to the budget. So the spin is bounded three ways:
+ * its core for up to the budget. So the spin is bounded four ways:
  * <ul>
  *   <li>by its budget ({@code sqlcache.spinMicros}; 0 turns it off);</li>
  *   <li>by the number of threads spinning at once, half the cores (none on one core): the
  *       I/O thread and Redis must keep a core to answer on, and a busy application keeps the
  *       rest;</li>
+ *   <li>by the number of callers waiting for a reply, the spinning ones included: no more than
+ *       may spin. More waiting than that means an application busy on many threads, where a
+ *       spin takes a core from the threads that do its work, from Lettuce's I/O thread and
+ *       from a local Redis, which must run for the reply to come at all; and where the
+ *       hand-off it saves is cheaper, the cores being awake. Measured with 4 to 16 threads on
+ *       2 cores ({@code ConcurrentHits}): spinning whenever a spinner's place was free cost
+ *       5 to 15 % of the requests per second; one thread alone gained 15 to 70 %;</li>
  *   <li>by its fruit: after {@link #FRUITLESS_LIMIT} spins in a row that ran out before the
  *       reply, nobody spins for a while, {@link #MIN_QUIET} at first, twice as long each time
  *       the next spins bear no fruit either, up to {@link #MAX_QUIET}; a spin that gets its
@@ -56,6 +66,8 @@ final class SpinWait {
     private final int maxSpinners;
     private final LongSupplier nanoClock;
     private final AtomicInteger spinners = new AtomicInteger();
+    /** Callers between {@link #waiting()} and {@link #done()}. */
+    private final AtomicInteger waiting = new AtomicInteger();
     /** Fruitless spins in a row (races lose a count at worst: a hint, not an invariant). */
     private volatile int fruitless;
     /** Until when (nano clock) nobody spins; in the past at first. */
@@ -83,6 +95,16 @@ final class SpinWait {
         return new SpinWait(budget, Runtime.getRuntime().availableProcessors() / 2, System::nanoTime);
     }
 
+    /** Counts the caller as waiting for a reply, until its {@link #done()}. */
+    void waiting() {
+        waiting.incrementAndGet();
+    }
+
+    /** Ends the caller's {@link #waiting()}, once its reply came or its wait failed. */
+    void done() {
+        waiting.decrementAndGet();
+    }
+
     /**
      * Spins until {@code f} is done or the budget runs out, whichever comes first; the caller
      * then waits on {@code f} as it would have anyway. Never throws, never blocks beyond the budget.
@@ -95,7 +117,7 @@ final class SpinWait {
             return Outcome.SKIPPED;
         }
         long start = nanoClock.getAsLong();
-        if (start - quietUntil < 0) {
+        if (start - quietUntil < 0 || waiting.get() > maxSpinners) {
             return Outcome.SKIPPED;
         }
         if (spinners.incrementAndGet() > maxSpinners) {
@@ -126,6 +148,11 @@ final class SpinWait {
         } finally {
             spinners.decrementAndGet();
         }
+    }
+
+    /** Callers waiting now (tests). */
+    int waiters() {
+        return waiting.get();
     }
 
     /** Threads spinning now (tests). */

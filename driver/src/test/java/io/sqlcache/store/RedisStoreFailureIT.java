@@ -111,8 +111,11 @@ class RedisStoreFailureIT {
             }
             failsFast(() -> store.put(prefix + "q", new byte[] {1}, 60));
             failsFast(() -> store.bump(versions));
+            // a wait that timed out no longer counts against the spin (SpinWait)
+            assertThat(store.waiters()).as("callers counted as waiting").isZero();
             redis.resume();
             eventuallySucceeds(() -> roundTrip(store));
+            assertThat(store.waiters()).as("callers counted as waiting").isZero();
         }
     }
 

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** A caller spins for its reply within its budget, with few others, and stops where spinning bears no fruit. */
+/** A caller spins for its reply within its budget, with few others spinning or waiting, and stops where spinning bears no fruit. */
 @org.junit.jupiter.api.Timeout(60)
 class SpinWaitTest {
 
@@ -112,6 +112,27 @@ class SpinWaitTest {
         } finally {
             caller.shutdownNow();
         }
+    }
+
+    @Test
+    void noSpinWhileMoreCallersWaitThanMaySpin() {
+        Clock clock = new Clock();
+        SpinWait spin = new SpinWait(BUDGET, 1, clock::read);
+        spin.waiting(); // another caller, parked for its reply
+        spin.waiting(); // this one
+        assertThat(fruitless(spin, clock)).isEqualTo(Outcome.SKIPPED);
+        spin.done(); // the other's reply came
+        assertThat(fruitless(spin, clock)).isEqualTo(Outcome.EXPIRED);
+        spin.done();
+        assertThat(spin.waiters()).isZero();
+
+        // where two may spin, two waiting spin, a third does not
+        SpinWait two = new SpinWait(BUDGET, 2, clock::read);
+        two.waiting();
+        two.waiting();
+        assertThat(fruitless(two, clock)).isEqualTo(Outcome.EXPIRED);
+        two.waiting();
+        assertThat(fruitless(two, clock)).isEqualTo(Outcome.SKIPPED);
     }
 
     /** Spins on futures that never complete until the spinning pauses; asserts it took exactly the limit. */
