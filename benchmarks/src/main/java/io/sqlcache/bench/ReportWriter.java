@@ -71,6 +71,15 @@ public final class ReportWriter {
             int before = md.indexOf("\n## Before and after");
             md = before < 0 ? md + section : md.substring(0, before) + section + md.substring(before);
         }
+        StringBuilder tools = new StringBuilder();
+        for (String[] t : TEXT_SECTIONS) {
+            Path file = out.resolve(t[0]);
+            if (Files.exists(file)) {
+                tools.append(textSection(t[1], t[2], t[0], Files.readString(file)));
+            }
+        }
+        int before = md.indexOf("\n## Before and after");
+        md = before < 0 ? md + tools : md.substring(0, before) + tools + md.substring(before);
         Path notes = Path.of("benchmarks", "NOTES.md");
         if (Files.exists(notes)) {
             md += "\n" + Files.readString(notes);
@@ -229,6 +238,25 @@ public final class ReportWriter {
             }
         }
         return md.toString();
+    }
+
+    /** The plain-text outputs of run.sh's other tools: file, heading, what it measures. */
+    private static final String[][] TEXT_SECTIONS = {
+        {"write-interleaved.txt", "Writes, alternating in one process (`WriteSplit`)",
+            "The driver's UPDATE with its bump, the same UPDATE then a raw MSET of the same keys, and the UPDATE"
+                + " alone, slice by slice in a rotated order."},
+        {"cold-round-trip.txt", "A round trip after a statement (`ColdRoundTrip`)",
+            "What an MSET costs right after other work (an UPDATE, a SELECT, a spin, a sleep) against back to"
+                + " back, and what the statement itself costs when it alternates with the MSET."},
+        {"concurrent-hits.txt", "Many threads: the hit's spin against parking (`ConcurrentHits`)",
+            "Threads each doing some CPU work then a point hit, the spinning driver (default `sqlcache.spinMicros`)"
+                + " and the parked one (`0`) alternating; requests per second, the hit's wall time, the process's"
+                + " CPU per request."},
+    };
+
+    /** A section that shows one tool's text output as it printed it. */
+    static String textSection(String heading, String what, String file, String text) {
+        return "\n## " + heading + "\n\n" + what + " Raw: `" + file + "`.\n\n```\n" + text.strip() + "\n```\n";
     }
 
     /** One variant of an interleaved run ({@link CpuSplit}'s lines): wall µs per read, mean and median over rounds. */

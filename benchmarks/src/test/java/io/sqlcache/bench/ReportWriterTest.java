@@ -56,6 +56,26 @@ class ReportWriterTest {
     }
 
     @Test
+    void theToolsTextOutputsGoIntoTheReportBeforeTheBeforeAndAfter() throws Exception {
+        Path json = dir.resolve("r.json");
+        Files.writeString(json, "[" + String.join(",",
+                trial("ReadBenchmark", "\"shape\":\"POINT\",\"variant\":\"direct\"", 25, 22)) + "]");
+        Path before = dir.resolve("before.json");
+        Files.writeString(before, "[" + trial("ReadBenchmark", "\"shape\":\"POINT\",\"variant\":\"direct\"", 30, 28) + "]");
+        Path out = dir.resolve("out");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("concurrent-hits.txt"), "threads work µs  hit  requests/s\n      4      50  spin  17936\n");
+        ReportWriter.main(new String[] {json.toString(), out.toString(), before.toString()});
+        String md = Files.readString(out.resolve("REPORT.md"));
+        int section = md.indexOf("## Many threads: the hit's spin against parking (`ConcurrentHits`)");
+        assertThat(section).isPositive();
+        assertThat(md.indexOf("      4      50  spin  17936", section)).isPositive();
+        assertThat(md.indexOf("## Before and after")).isGreaterThan(section);
+        // a tool that did not run has no section
+        assertThat(md).doesNotContain("(`ColdRoundTrip`)");
+    }
+
+    @Test
     void theInterleavedRunsRatiosComeFromItsOwnLines() {
         String md = ReportWriter.interleaved(java.util.List.of(
                 "RANGE\tdirect\t200\t190\t100\t0\t5",
