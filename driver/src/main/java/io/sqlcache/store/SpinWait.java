@@ -32,9 +32,11 @@ import java.util.function.LongSupplier;
  *       may spin. More waiting than that means an application busy on many threads, where a
  *       spin takes a core from the threads that do its work, from Lettuce's I/O thread and
  *       from a local Redis, which must run for the reply to come at all; and where the
- *       hand-off it saves is cheaper, the cores being awake. Measured with 4 to 16 threads on
- *       2 cores ({@code ConcurrentHits}): spinning whenever a spinner's place was free cost
- *       5 to 15 % of the requests per second; one thread alone gained 15 to 70 %;</li>
+ *       hand-off it saves is cheaper, the cores being awake. Measured on 2 cores
+ *       ({@code ConcurrentHits}, threads each with 0 to 200 µs of work per hit): spinning
+ *       whenever a spinner's place was free cost 6 to 16 % of the requests per second with 4
+ *       and 8 threads; with this limit the ratios scatter around 1 from 4 threads on, and one thread
+ *       alone still gains 10 to 95 %;</li>
  *   <li>by its fruit: after {@link #FRUITLESS_LIMIT} spins in a row that ran out before the
  *       reply, nobody spins for a while, {@link #MIN_QUIET} at first, twice as long each time
  *       the next spins bear no fruit either, up to {@link #MAX_QUIET}; a spin that gets its
