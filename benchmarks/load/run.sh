@@ -15,6 +15,8 @@
 #   WORKLOADS ["point_select read_only read_only_skip_trx heavy_mix heavy_mix_1range heavy_mix_99to1"]
 #   HEAVY_OPTS ["--heavy_ranges=4 --range_size=5000 --reads_per_write=9"]
 #   PROXY_JAVA_OPTS []  extra JVM options for the proxy, e.g. -XX:StartFlightRecording=...
+#   STORE [redis]  redis: the proxy caches in Redis, as in production behind several proxies;
+#                  local: in its own memory (the proxy's default without --redis)
 #   OUT [benchmarks/results/load]
 #
 # The proxy gets a free port, a fresh Redis key prefix (its keys are deleted at the end) and,
@@ -98,7 +100,12 @@ fi
 # ---- the proxy ----
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 echo "sqlcache.prefix=$PREFIX" >"$WORK/proxy.properties"
-PROXY_ARGS=(--backend "$MYSQL_HOST:$MYSQL_PORT" --listen "127.0.0.1:$PORT" --redis "$REDIS_URL" --config "$WORK/proxy.properties")
+PROXY_ARGS=(--backend "$MYSQL_HOST:$MYSQL_PORT" --listen "127.0.0.1:$PORT" --config "$WORK/proxy.properties")
+case "${STORE:-redis}" in
+    redis) PROXY_ARGS+=(--redis "$REDIS_URL") ;;
+    local) ;;
+    *) echo "STORE must be redis or local, not ${STORE}" >&2; exit 2 ;;
+esac
 if java -jar "$JAR" --help 2>&1 | grep -q -- '--catalog-user'; then
     PROXY_ARGS+=(--catalog-user root)
 fi
