@@ -65,21 +65,20 @@ public final class ReportWriter {
             md = md.replace("## Reads: every variant", "Load average (1, 5, 15 min) around the run, from `/proc/loadavg`:\n\n```\n"
                     + Files.readString(load).strip() + "\n```\n\n## Reads: every variant");
         }
+        // this run's sections go before the comparison with the previous run
+        StringBuilder sections = new StringBuilder();
         Path interleaved = out.resolve("interleaved.tsv");
         if (Files.exists(interleaved)) {
-            String section = interleaved(Files.readAllLines(interleaved));
-            int before = md.indexOf("\n## Before and after");
-            md = before < 0 ? md + section : md.substring(0, before) + section + md.substring(before);
+            sections.append(interleaved(Files.readAllLines(interleaved)));
         }
-        StringBuilder tools = new StringBuilder();
         for (String[] t : TEXT_SECTIONS) {
             Path file = out.resolve(t[0]);
             if (Files.exists(file)) {
-                tools.append(textSection(t[1], t[2], t[0], Files.readString(file)));
+                sections.append(textSection(t[1], t[2], t[0], Files.readString(file)));
             }
         }
         int before = md.indexOf("\n## Before and after");
-        md = before < 0 ? md + tools : md.substring(0, before) + tools + md.substring(before);
+        md = before < 0 ? md + sections : md.substring(0, before) + sections + md.substring(before);
         Path notes = Path.of("benchmarks", "NOTES.md");
         if (Files.exists(notes)) {
             md += "\n" + Files.readString(notes);
