@@ -181,6 +181,10 @@ public final class ResultSetCapture {
         int[] textRule = new int[n];
         // per column, whether a rule's text is the cell's own bytes as the cached copy answers them
         boolean[] ownBytes = new boolean[n];
+        // per column, the class of getObject's values once this result's first cell of it showed
+        // that rawValue builds them from the rule's text (null until then): later cells skip the
+        // real getObject, most of a miss's capture (see rawValue)
+        Class<?>[] rawClass = new Class<?>[n];
         for (int i = 0; i < n; i++) {
             textRule[i] = TextRules.ruleOf(columns.get(i));
             ownBytes[i] = ownBytes(columns.get(i), textRule[i]);
@@ -200,6 +204,26 @@ public final class ResultSetCapture {
                 String known = null;
                 int rule = textRule[i - 1];
                 try {
+                    Class<?> type = rawClass[i - 1];
+                    if (type != null && rules.trusted(rule)) {
+                        byte[] raw = rs.getBytes(i);
+                        Object built = raw == null ? null : rawValue(rule, type, raw);
+                        if (built != null) {
+                            // as the real getters would have answered: the value, its text and its bytes
+                            // are the raw text's (ownBytes), and only a DATETIME's text is not the
+                            // value's toString (differs)
+                            row[i - 1] = built;
+                            bytes += CELL_OVERHEAD + estimate(built);
+                            if (rule == TextRules.DATETIME) {
+                                overrides = overrides == null ? new String[n] : overrides;
+                                overrides[i - 1] = new String(raw, StandardCharsets.ISO_8859_1);
+                                bytes += CELL_OVERHEAD + raw.length + 1;
+                            }
+                            continue;
+                        }
+                    }
+                    // no rule, or a cell rawValue does not cover (a NULL, a zero date, an integer
+                    // out of the column's class): the real getters
                     v = rs.getObject(i);
                     if (rule != TextRules.NONE && !rules.refused(rule)) {
                         if (rule == TextRules.STRING) {
@@ -231,6 +255,10 @@ public final class ResultSetCapture {
                             b = rs.getBytes(i);
                         }
                     }
+                    if (type == null && known != null && v != null && ownBytes[i - 1]
+                            && v.equals(rawValue(rule, v.getClass(), b))) {
+                        rawClass[i - 1] = v.getClass();
+                    }
                 } catch (SQLException | RuntimeException e) {
                     // e.g. a TIME of -838:59:59 or a zero date: the real driver throws from getObject,
                     // which a cached copy could not reproduce, so this result is served uncached.
@@ -256,8 +284,10 @@ public final class ResultSetCapture {
                     overridden = true;
                 }
                 // a rule's text that is the raw bytes b themselves: the cached getBytes is that text's
-                // bytes, so b, and the check has nothing to find (see ownBytes)
-                if (verify && mismatch == null && !(known != null && !overridden && ownBytes[i - 1])) {
+                // bytes, so b, and the check has nothing to find (see ownBytes); kept as the override
+                // too (a DATETIME's, always), except a DECIMAL's, whose cached bytes come from its value
+                if (verify && mismatch == null
+                        && !(known != null && ownBytes[i - 1] && !(overridden && rule == TextRules.DECIMAL))) {
                     mismatch = difference(columns.get(i - 1), i, v, s, b);
                 }
             }
@@ -321,7 +351,10 @@ public final class ResultSetCapture {
      * integer's, a date's and a DECIMAL's wire text is their getString when no override was kept
      * (a DECIMAL's is {@code toPlainString()}, which is toString when that has no exponent, and
      * a rule's decimal text never has one); a DATETIME's or TIMESTAMP's too when the column has no
-     * fractional digits to pad. A character column's text is not its bytes (the column's charset).
+     * fractional digits to pad; each whether or not the text is kept as an override (it is the
+     * cached getString, and {@code CellConverter.cell} starts the bytes from it), except a
+     * DECIMAL's, whose bytes are its value's plain text. A character column's text is not its
+     * bytes (the column's charset).
      */
     private static boolean ownBytes(ColumnMeta c, int rule) {
         return switch (rule) {
@@ -397,25 +430,94 @@ public final class ResultSetCapture {
     }
 
     /**
+     * The value Connector/J's getObject gives for a cell of {@code rule} whose raw bytes are
+     * {@code b} and whose column's getObject answers {@code type}, built from the bytes where the
+     * rule takes them as the cell's text; null where it cannot tell (a text the rule does not take,
+     * another type, a number out of the type's range, a date that does not exist). Connector/J
+     * decodes these cells from the same text, whatever the value: an INT or BIGINT by its digits
+     * ({@code Integer}, or {@code Long} when unsigned or wider), a DECIMAL by {@code new BigDecimal}
+     * of the text, a DATETIME by its fields into a {@code LocalDateTime}, with no time zone. Which
+     * type, and whether this holds at all, depends on its version and the connection's options,
+     * so the capture builds a column's cells here only after the result's first cell of the
+     * column that a trusted rule took came out equal to the real getObject's. DATE and TIMESTAMP
+     * are not built: their objects depend on the time zones in play.
+     */
+    static Object rawValue(int rule, Class<?> type, byte[] b) {
+        if (rule == TextRules.INTEGER && (type == Integer.class || type == Long.class) && canonicalInteger(b)) {
+            long x;
+            try {
+                x = 0;
+                int start = b[0] == '-' ? 1 : 0;
+                for (int i = start; i < b.length; i++) {
+                    // negative while it grows: Long.MIN_VALUE has no positive counterpart
+                    x = Math.subtractExact(Math.multiplyExact(x, 10), b[i] - '0');
+                }
+                x = start == 1 ? x : Math.negateExact(x);
+            } catch (ArithmeticException e) {
+                return null; // beyond a Long (BIGINT UNSIGNED is a BigInteger, never built)
+            }
+            return type == Long.class ? (Object) x : x == (int) x ? (Object) (int) x : null;
+        }
+        if (rule == TextRules.DECIMAL && type == BigDecimal.class && plainDecimal(b)) {
+            long unscaled = 0;
+            int scale = 0;
+            int digits = 0;
+            int start = b[0] == '-' ? 1 : 0;
+            for (int i = start; i < b.length; i++) {
+                if (b[i] == '.') {
+                    scale = b.length - i - 1;
+                } else if (++digits <= 18) {
+                    unscaled = unscaled * 10 + (b[i] - '0');
+                }
+            }
+            return digits > 18 ? new BigDecimal(new String(b, StandardCharsets.ISO_8859_1))
+                    : BigDecimal.valueOf(start == 1 ? -unscaled : unscaled, scale);
+        }
+        if (rule == TextRules.DATETIME && type == LocalDateTime.class && b != null && b.length == 19 && dateText(b)) {
+            try {
+                return LocalDateTime.of(digits(b, 0, 4), digits(b, 5, 2), digits(b, 8, 2), digits(b, 11, 2),
+                        digits(b, 14, 2), digits(b, 17, 2));
+            } catch (java.time.DateTimeException e) {
+                return null; // February 30th (ALLOW_INVALID_DATES): the real getObject says what it is
+            }
+        }
+        return null;
+    }
+
+    /** The number spelled by {@code length} ASCII digits of {@code b} from {@code start}. */
+    private static int digits(byte[] b, int start, int length) {
+        int x = 0;
+        for (int i = start; i < start + length; i++) {
+            x = x * 10 + (b[i] - '0');
+        }
+        return x;
+    }
+
+    /**
      * The text of an integer cell when its raw bytes are its canonical decimal form ({@code 0},
      * or digits without a leading zero after an optional minus sign): then parsing and formatting
      * the number again, as the real driver's getString does, gives back these very bytes. A
      * ZEROFILL column's padded text, or anything else, returns null: the real getString.
      */
     static String rawInteger(byte[] b) {
+        return canonicalInteger(b) ? new String(b, StandardCharsets.ISO_8859_1) : null;
+    }
+
+    /** Whether {@link #rawInteger} takes {@code b}. */
+    private static boolean canonicalInteger(byte[] b) {
         if (b == null || b.length == 0 || b.length > 21) {
-            return null;
+            return false;
         }
         int start = b[0] == '-' ? 1 : 0;
         if (start == b.length || b[start] == '0' && (b.length > start + 1 || start == 1)) {
-            return null;
+            return false;
         }
         for (int i = start; i < b.length; i++) {
             if (b[i] < '0' || b[i] > '9') {
-                return null;
+                return false;
             }
         }
-        return new String(b, StandardCharsets.ISO_8859_1);
+        return true;
     }
 
     /**
@@ -428,8 +530,13 @@ public final class ResultSetCapture {
      * bytes) returns null: the real getString.
      */
     static String rawDecimal(byte[] b) {
+        return plainDecimal(b) ? new String(b, StandardCharsets.ISO_8859_1) : null;
+    }
+
+    /** Whether {@link #rawDecimal} takes {@code b}. */
+    private static boolean plainDecimal(byte[] b) {
         if (b == null || b.length == 0 || b.length > 80) {
-            return null;
+            return false;
         }
         int start = b[0] == '-' ? 1 : 0;
         int i = start;
@@ -438,12 +545,12 @@ public final class ResultSetCapture {
         }
         int integerDigits = i - start;
         if (integerDigits == 0 || integerDigits > 1 && b[start] == '0') {
-            return null;
+            return false;
         }
         int scale = 0;
         if (i < b.length) {
             if (b[i] != '.') {
-                return null;
+                return false;
             }
             int fraction = ++i;
             while (i < b.length && b[i] >= '0' && b[i] <= '9') {
@@ -451,7 +558,7 @@ public final class ResultSetCapture {
             }
             scale = i - fraction;
             if (scale == 0 || i != b.length) {
-                return null;
+                return false;
             }
         }
         int significant = 0;
@@ -462,11 +569,11 @@ public final class ResultSetCapture {
         }
         if (significant == 0) {
             if (start == 1) {
-                return null; // "-0.00": toString drops the sign
+                return false; // "-0.00": toString drops the sign
             }
             significant = 1;
         }
-        return significant - 1 - scale < -6 ? null : new String(b, StandardCharsets.ISO_8859_1);
+        return significant - 1 - scale >= -6;
     }
 
     /**
@@ -478,8 +585,13 @@ public final class ResultSetCapture {
      * binary protocol's encoding, which is never this long) returns null: the real getString.
      */
     static String rawText(byte[] b) {
+        return dateText(b) ? new String(b, StandardCharsets.ISO_8859_1) : null;
+    }
+
+    /** Whether {@link #rawText} takes {@code b}. */
+    private static boolean dateText(byte[] b) {
         if (b == null || b.length != 10 && b.length != 19) {
-            return null;
+            return false;
         }
         for (int i = 0; i < b.length; i++) {
             byte c = b[i];
@@ -487,19 +599,19 @@ public final class ResultSetCapture {
             if (separator) {
                 byte want = i == 10 ? (byte) ' ' : i < 10 ? (byte) '-' : (byte) ':';
                 if (c != want) {
-                    return null;
+                    return false;
                 }
             } else if (c < '0' || c > '9') {
-                return null;
+                return false;
             }
         }
         boolean zeroYear = b[0] == '0' && b[1] == '0' && b[2] == '0' && b[3] == '0';
         boolean zeroMonth = b[5] == '0' && b[6] == '0';
         boolean zeroDay = b[8] == '0' && b[9] == '0';
         if (zeroYear || zeroMonth || zeroDay) {
-            return null;
+            return false;
         }
-        return new String(b, StandardCharsets.ISO_8859_1);
+        return true;
     }
 
     private static Capture refuse(String reason) {

@@ -194,6 +194,79 @@ class ResultSetCaptureIT {
     }
 
     /**
+     * After a column's first cells came out equal to the real getObject, the capture builds its
+     * INT, BIGINT, DECIMAL and DATETIME cells from their raw text without calling getObject
+     * ({@code ResultSetCapture.rawValue}). Over a few hundred rows of varied values (extremes,
+     * negatives, scales, every field of a date different), NULLs and ZEROFILL padding among them,
+     * and zero dates after valid ones, the verdicts and rows must be the read-back's, under the options that
+     * change what getObject answers. (Swapping two fields of the built date, or adding one to a
+     * built integer, fails this test; the table of the test above is too uniform to notice.)
+     */
+    @ParameterizedTest(name = "[{0}]")
+    @ValueSource(strings = {"", "connectionTimeZone=%2B05:30&forceConnectionTimeZoneToSession=true",
+        "zeroDateTimeBehavior=CONVERT_TO_NULL", "zeroDateTimeBehavior=ROUND", "tinyInt1isBit=false",
+        "characterEncoding=latin1"})
+    void cellsBuiltFromTheirRawTextAreTheRealDriversValues(String options) throws Exception {
+        String table = Db.uniqueTable("rsc_many");
+        java.util.Random random = new java.util.Random(20261206);
+        StringBuilder insert = new StringBuilder("INSERT INTO " + table + " VALUES ");
+        for (int id = 1; id <= 300; id++) {
+            boolean nulls = id > 2 && id % 13 == 0;
+            long epoch = -30_610_224_000L + (long) (random.nextDouble() * 284_012_524_800L); // 1000 to 9999
+            String dt = java.time.LocalDateTime.ofEpochSecond(epoch, 0, java.time.ZoneOffset.UTC).toString().replace('T', ' ');
+            String zero = id % 7 == 0 ? "0000-00-00 00:00:00" : id % 11 == 0 ? "2024-02-00 10:00:00" : dt;
+            int i = switch (id % 50) {
+                case 3 -> Integer.MIN_VALUE;
+                case 4 -> Integer.MAX_VALUE;
+                case 5 -> 0;
+                default -> random.nextInt();
+            };
+            long big = id % 50 == 6 ? Long.MIN_VALUE : id % 50 == 7 ? Long.MAX_VALUE : random.nextLong();
+            String d = String.format(java.util.Locale.ROOT, "%.2f", (random.nextInt(2_000_000_000) - 1_000_000_000) / 100.0);
+            String dw = (random.nextBoolean() ? "-" : "") + random.nextInt(100_000) + "." + String.format("%010d",
+                    random.nextInt(1_000_000_000) * (random.nextInt(4) == 0 ? 0 : 1));
+            insert.append(id > 1 ? "," : "").append('(').append(id).append(',')
+                    .append(nulls ? "NULL" : i).append(',')
+                    .append(nulls ? "NULL" : Integer.toUnsignedString(random.nextInt())).append(',')
+                    .append(nulls ? "NULL" : big).append(',')
+                    .append(nulls ? "NULL" : random.nextInt(65_536) - 32_768).append(',')
+                    .append(nulls ? "NULL" : random.nextInt(256) - 128).append(',')
+                    .append(nulls ? "NULL" : "'" + d + "'").append(',')
+                    .append(nulls ? "NULL" : "'" + dw + "'").append(',')
+                    .append(nulls ? "NULL" : "'" + dt + "'").append(',')
+                    .append(nulls ? "NULL" : random.nextInt(id % 2 == 0 ? 100 : 100_000)).append(',')
+                    .append("'" + zero + "')");
+        }
+        String url = TestEnv.MYSQL_URL + (options.isEmpty() ? "" : (TestEnv.MYSQL_URL.contains("?") ? "&" : "?") + options);
+        try (Connection c = DriverManager.getConnection(url)) {
+            Db.exec(c, "SET SESSION sql_mode = ''");
+            Db.exec(c, "CREATE TABLE " + table + " (id INT PRIMARY KEY, i INT, iu INT UNSIGNED, bi BIGINT,"
+                    + " s SMALLINT, t TINYINT, d DECIMAL(12,2), dw DECIMAL(30,10), dt DATETIME, iz INT(5) ZEROFILL,"
+                    + " dtz DATETIME)");
+            try {
+                Db.exec(c, insert.toString());
+                ResultSetCapture.TextRules rules = new ResultSetCapture.TextRules();
+                Map<String, Integer> outcomes = new TreeMap<>();
+                for (String columns : new String[] {"id, i, iu, bi, s, t, d, dw, dt", "id, iz, dt, dtz", "id, dt, dtz"}) {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT " + columns + " FROM " + table
+                            + " WHERE id > ? ORDER BY id")) {
+                        ps.setInt(1, 0);
+                        for (int pass = 1; pass <= 2; pass++) {
+                            String diff = compare(ps, columns + ", pass " + pass, outcomes, rules);
+                            assertThat(diff).as("[%s]", options).isNull();
+                        }
+                    }
+                }
+                // the first query was captured (so its cells were built), both times; a ZEROFILL column is
+                // not (getBytes), nor are zero dates under the default options
+                assertThat(outcomes.getOrDefault("captured", 0)).as("[%s] %s", options, outcomes).isGreaterThanOrEqualTo(2);
+            } finally {
+                Db.exec(c, "DROP TABLE IF EXISTS " + table);
+            }
+        }
+    }
+
+    /**
      * A connection that trusts the integer rule (its text-protocol results showed it) may also run
      * server-side prepared statements, whose raw bytes are the binary encoding: 875770417 is
      * 0x34333231, whose four little-endian bytes spell "1234". Those bytes are not its text.

@@ -40,6 +40,51 @@ class ResultSetCaptureTest {
     }
 
     @Test
+    void aValueBuiltFromARulesTextIsWhatItsTextSpells() {
+        int integer = ResultSetCapture.TextRules.INTEGER;
+        assertThat(ResultSetCapture.rawValue(integer, Integer.class, ascii("-2147483648"))).isEqualTo(Integer.MIN_VALUE);
+        assertThat(ResultSetCapture.rawValue(integer, Integer.class, ascii("2147483647"))).isEqualTo(Integer.MAX_VALUE);
+        assertThat(ResultSetCapture.rawValue(integer, Integer.class, ascii("2147483648"))).as("beyond an int").isNull();
+        assertThat(ResultSetCapture.rawValue(integer, Integer.class, ascii("99999999999999"))).as("beyond an int").isNull();
+        assertThat(ResultSetCapture.rawValue(integer, Long.class, ascii("4294967295"))).isEqualTo(4294967295L);
+        assertThat(ResultSetCapture.rawValue(integer, Long.class, ascii("-9223372036854775808"))).isEqualTo(Long.MIN_VALUE);
+        assertThat(ResultSetCapture.rawValue(integer, Long.class, ascii("18446744073709551615"))).as("beyond a long").isNull();
+        assertThat(ResultSetCapture.rawValue(integer, java.math.BigInteger.class, ascii("1"))).as("not built").isNull();
+        assertThat(ResultSetCapture.rawValue(integer, Boolean.class, ascii("1"))).as("TINYINT(1)").isNull();
+        assertThat(ResultSetCapture.rawValue(integer, Integer.class, ascii("007"))).as("ZEROFILL").isNull();
+        assertThat(ResultSetCapture.rawValue(integer, Long.class, ascii("-0"))).isNull();
+        assertThat(ResultSetCapture.rawValue(integer, Long.class, null)).isNull();
+        int decimal = ResultSetCapture.TextRules.DECIMAL;
+        for (String text : new String[] {"0", "0.00", "-0.05", "99999999.99", "-999999999999999999.5",
+            "123456789012345678901234567890.123456789", "0.000001"}) {
+            Object built = ResultSetCapture.rawValue(decimal, java.math.BigDecimal.class, ascii(text));
+            assertThat(built).as(text).isEqualTo(new java.math.BigDecimal(text));
+            assertThat(built).as(text).hasToString(text);
+        }
+        assertThat(ResultSetCapture.rawValue(decimal, java.math.BigDecimal.class, ascii("0.0000001"))).as("1E-7").isNull();
+        assertThat(ResultSetCapture.rawValue(decimal, java.math.BigDecimal.class, ascii("-0.00"))).isNull();
+        assertThat(ResultSetCapture.rawValue(decimal, java.math.BigDecimal.class, ascii("-12.30")))
+                .isEqualTo(new java.math.BigDecimal("-12.30")).extracting(d -> ((java.math.BigDecimal) d).scale()).isEqualTo(2);
+        int datetime = ResultSetCapture.TextRules.DATETIME;
+        assertThat(ResultSetCapture.rawValue(datetime, java.time.LocalDateTime.class, ascii("2024-02-29 23:58:07")))
+                .isEqualTo(java.time.LocalDateTime.of(2024, 2, 29, 23, 58, 7));
+        assertThat(ResultSetCapture.rawValue(datetime, java.time.LocalDateTime.class, ascii("2023-02-29 10:00:00")))
+                .as("no such day").isNull();
+        assertThat(ResultSetCapture.rawValue(datetime, java.time.LocalDateTime.class, ascii("2024-02-29 23:58:07.5")))
+                .as("a fraction").isNull();
+        assertThat(ResultSetCapture.rawValue(datetime, java.time.LocalDateTime.class, ascii("0000-00-00 00:00:00")))
+                .as("zero date").isNull();
+        assertThat(ResultSetCapture.rawValue(datetime, java.sql.Timestamp.class, ascii("2024-02-29 23:58:07"))).isNull();
+        assertThat(ResultSetCapture.rawValue(ResultSetCapture.TextRules.TIMESTAMP, java.time.LocalDateTime.class,
+                ascii("2024-02-29 23:58:07"))).as("time zones in play").isNull();
+        assertThat(ResultSetCapture.rawValue(ResultSetCapture.TextRules.DATE, java.sql.Date.class, ascii("2024-02-29"))).isNull();
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Test
     void onlyAnIntegersCanonicalTextIsItsOwnText() {
         for (String canonical : new String[] {"0", "7", "-7", "2147483647", "-9223372036854775808", "18446744073709551615"}) {
             assertThat(ResultSetCapture.rawInteger(canonical.getBytes(StandardCharsets.US_ASCII))).isEqualTo(canonical);
