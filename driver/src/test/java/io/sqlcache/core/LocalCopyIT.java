@@ -82,7 +82,15 @@ class LocalCopyIT {
         return new CachedRows(List.of(a), values, strings);
     }
 
+    /** Stores {@code value} as a miss does, then reads it once as a hit does: the hit keeps the local copy. */
     private static void store(CacheRuntime r, String value) {
+        storeOnly(r, value);
+        CacheRuntime.Lookup hit = r.read(KEY, TABLES);
+        assertThat(hit.hit()).as("a hit after storing").isTrue();
+        assertThat(value(hit)).isEqualTo(value);
+    }
+
+    private static void storeOnly(CacheRuntime r, String value) {
         CacheRuntime.Lookup miss = r.read(KEY, TABLES);
         assertThat(miss.hit()).as("a miss before storing").isFalse();
         r.write(miss, KEY, rows(value), 300);
@@ -103,6 +111,23 @@ class LocalCopyIT {
         CacheRuntime.Lookup hit = r.read(KEY, TABLES);
         assertThat(hit.hit()).isTrue();
         assertThat(value(hit)).isEqualTo("one");
+        assertThat(r.localCopyHits()).isEqualTo(1);
+    }
+
+    @Test
+    void aMissKeepsNoCopyOfItsRowsTheFirstHitDoes() {
+        CacheRuntime r = runtime();
+        storeOnly(r, "one");
+        String entryKey = r.keys().entryKey(KEY.hash());
+        raw.sync().del(entryKey);
+        assertThat(r.read(KEY, TABLES).hit()).as("no copy from the miss: the entry is gone").isFalse();
+        storeOnly(r, "two");
+        assertThat(value(r.read(KEY, TABLES))).isEqualTo("two");
+        assertThat(r.localCopyHits()).as("that hit fetched the entry").isZero();
+        raw.sync().del(entryKey);
+        CacheRuntime.Lookup hit = r.read(KEY, TABLES);
+        assertThat(hit.hit()).as("the hit's copy").isTrue();
+        assertThat(value(hit)).isEqualTo("two");
         assertThat(r.localCopyHits()).isEqualTo(1);
     }
 
