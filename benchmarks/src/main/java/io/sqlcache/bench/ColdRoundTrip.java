@@ -18,8 +18,10 @@ import java.util.Map;
  *   <li>{@code nothing}: the previous MSET, back to back;</li>
  *   <li>{@code update}: the benchmark's autocommit UPDATE (WriteBenchmark's);</li>
  *   <li>{@code select}: a primary-key SELECT;</li>
- *   <li>{@code spin 300 µs} and {@code sleep 1 ms}: no database at all, the caller busy or
- *       asleep while Redis and the I/O thread rest, as they do during a statement.</li>
+ *   <li>{@code join}: the JOIN shape's report query (about 14 ms), its rows read, as before a
+ *       join miss's store and, in a stream of misses, the next miss's lookup;</li>
+ *   <li>{@code spin 300 µs}, {@code sleep 1 ms} and {@code sleep 15 ms}: no database at all, the
+ *       caller busy or asleep while Redis and the I/O thread rest, as they do during a statement.</li>
  * </ul>
  * and {@code update alone}: the UPDATE back to back, no MSET, the {@code direct} of the write
  * target. The statement is timed too: it pays the same price, its server having rested
@@ -36,11 +38,13 @@ public final class ColdRoundTrip {
         long nanos = BenchEnv.sliceNanos(args, 3);
         int rounds = BenchEnv.rounds(args, 4);
         BenchData.ensure();
-        String[] cases = {"nothing", "update", "update alone", "select", "spin 300 µs", "sleep 1 ms"};
+        String[] cases = {"nothing", "update", "update alone", "select", "join", "spin 300 µs", "sleep 1 ms",
+            "sleep 15 ms"};
         Map<String, double[]> sums = new LinkedHashMap<>();
         try (Connection db = BenchEnv.direct(); RawRedis redis = new RawRedis();
              PreparedStatement update = db.prepareStatement(WriteBenchmark.UPDATE);
-             PreparedStatement select = db.prepareStatement("SELECT id, name FROM bench_users WHERE id = ?")) {
+             PreparedStatement select = db.prepareStatement("SELECT id, name FROM bench_users WHERE id = ?");
+             PreparedStatement join = db.prepareStatement(Shape.JOIN.sql)) {
             String prefix = BenchEnv.uniquePrefix();
             byte[] value = Long.toString(Long.MIN_VALUE).getBytes(StandardCharsets.US_ASCII);
             Map<String, byte[]> bump = Map.of(prefix + "v", value, prefix + "b", value);
@@ -65,6 +69,12 @@ public final class ColdRoundTrip {
                                     rs.next();
                                 }
                             }
+                            case "join" -> {
+                                Shape.JOIN.bind(join, (int) n, 0);
+                                try (ResultSet rs = join.executeQuery()) {
+                                    Shape.JOIN.read(rs);
+                                }
+                            }
                             case "spin 300 µs" -> {
                                 long s = System.nanoTime();
                                 while (System.nanoTime() - s < 300_000) {
@@ -72,6 +82,7 @@ public final class ColdRoundTrip {
                                 }
                             }
                             case "sleep 1 ms" -> Thread.sleep(1);
+                            case "sleep 15 ms" -> Thread.sleep(15);
                             default -> {
                             }
                         }
