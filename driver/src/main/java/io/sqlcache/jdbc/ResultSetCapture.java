@@ -215,9 +215,10 @@ public final class ResultSetCapture {
                             row[i - 1] = built;
                             bytes += CELL_OVERHEAD + estimate(built);
                             if (rule == TextRules.DATETIME) {
+                                String text = new String(raw, StandardCharsets.ISO_8859_1);
                                 overrides = overrides == null ? new String[n] : overrides;
-                                overrides[i - 1] = new String(raw, StandardCharsets.ISO_8859_1);
-                                bytes += CELL_OVERHEAD + raw.length + 1;
+                                overrides[i - 1] = text;
+                                bytes += CELL_OVERHEAD + size(text);
                             }
                             continue;
                         }
