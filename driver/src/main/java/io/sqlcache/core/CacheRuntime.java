@@ -90,6 +90,20 @@ public final class CacheRuntime {
     private volatile CompletionStage<Void> lastPut = CompletableFuture.completedFuture(null);
     /** Bound of {@link #pendingPuts}: a store that stopped answering must not queue every miss. */
     static final int MAX_PENDING_PUTS = 256;
+    /**
+     * Results of this many cells or more are encoded off the caller's thread when the encoder
+     * is idle. Below it, encoding costs about what the hand-off does (a wake-up); a 100-row
+     * range of five columns spent 12 % of its miss's CPU encoding (JFR, benchmarks/NOTES.md).
+     */
+    static final int OFFLOAD_CELLS = 64;
+    /** Entries on the encoder thread, by entry key, until their SET is handed to the store. */
+    private final ConcurrentHashMap<String, CompletableFuture<Void>> encoding = new ConcurrentHashMap<>();
+    private final LongAdder offloaded = new LongAdder();
+
+    /** The encoder thread, started with the first miss that may use it. */
+    private static final class Encoder {
+        static final SpareThread THREAD = new SpareThread("sqlcache-encoder");
+    }
 
     CacheRuntime(CacheConfig config, CacheStore store) {
         this(config, store, System::currentTimeMillis);
@@ -193,6 +207,7 @@ public final class CacheRuntime {
      */
     public Lookup read(KeyMaterial key, Collection<TableName> tables, Map<TableName, long[]> buckets) {
         String entryKey = keys.entryKey(key.hash());
+        awaitEncoding(entryKey);
         long now = clock.getAsLong();
         if (localCopies) {
             Decoded copy = decoded.getIfPresent(entryKey);
@@ -229,6 +244,16 @@ public final class CacheRuntime {
         return new Lookup(null, entryKey, found.versions());
     }
 
+    /** Waits until this process's entry under {@code entryKey}, if being encoded, is handed to the store. */
+    private void awaitEncoding(String entryKey) {
+        if (!encoding.isEmpty()) {
+            CompletableFuture<Void> handed = encoding.get(entryKey);
+            if (handed != null) {
+                handed.join(); // completed in a finally, never exceptionally
+            }
+        }
+    }
+
     /**
      * Decodes an entry, reusing the last decoding of the same key when the store returned the
      * very same bytes: a hot entry is decoded once, not on every hit. Equal bytes are the same
@@ -256,13 +281,56 @@ public final class CacheRuntime {
     /**
      * Stores a miss's rows under the versions read before the query ran (never the current
      * ones: a write that committed while the query ran has bumped them, so the entry will
-     * simply not match). Never throws.
+     * simply not match). A result of {@link #OFFLOAD_CELLS} cells or more is encoded on the
+     * spare encoder thread when it is idle, so the caller returns to its rows at once; a lookup
+     * of the same entry in this process waits until its SET is handed to the store, so a
+     * thread's next lookup still finds its own miss's entry. Never throws.
+     *
+     * @param rows captured rows; nobody mutates them (they may be encoded while being read)
      */
     public void write(Lookup miss, KeyMaterial key, CachedRows rows, int ttlSeconds) {
         RaceHooks.run(RaceHooks.beforeStore);
         CacheEntry entry = new CacheEntry(key.bytes(), miss.versions(), clock.getAsLong() + ttlSeconds * 1000L, rows);
-        byte[] bytes = codec.encode(entry);
+        if (!reserve()) {
+            return;
+        }
+        String entryKey = miss.entryKey();
+        if ((long) rows.rowCount() * rows.columns().size() >= OFFLOAD_CELLS) {
+            CompletableFuture<Void> handed = new CompletableFuture<>();
+            if (encoding.putIfAbsent(entryKey, handed) == null) {
+                Runnable task = () -> {
+                    try {
+                        encodeAndStore(entryKey, entry, ttlSeconds);
+                    } finally {
+                        encoding.remove(entryKey, handed);
+                        handed.complete(null);
+                    }
+                };
+                if (Encoder.THREAD.offer(task)) {
+                    offloaded.increment();
+                    return;
+                }
+                encoding.remove(entryKey, handed);
+                handed.complete(null);
+            }
+        }
+        encodeAndStore(entryKey, entry, ttlSeconds);
+    }
+
+    /** Encodes and stores an entry whose backlog slot is {@link #reserve reserved}; never throws. */
+    private void encodeAndStore(String entryKey, CacheEntry entry, int ttlSeconds) {
+        byte[] bytes;
+        try {
+            bytes = codec.encode(entry);
+        } catch (RuntimeException e) {
+            // a cell the capture let through that the codec refuses: a bug, but the query has its rows
+            pendingPuts.decrementAndGet();
+            metrics.storeError();
+            LOG.log(Level.WARNING, "sqlcache: entry " + entryKey + " not encodable, not stored", e);
+            return;
+        }
         if (bytes.length > config.maxBytes()) {
+            pendingPuts.decrementAndGet();
             metrics.bypass("result over " + config.maxBytes() + " bytes");
             return;
         }
@@ -271,21 +339,29 @@ public final class CacheRuntime {
         // cost a range miss 6-9 % (JMH, sqlcache-miss against sqlcache-miss-nocopy, three runs):
         // the copies of rows read once, several times their encoded size on the heap, pushed out
         // the copies that hits use
-        store(miss.entryKey(), bytes, ttlSeconds);
+        store(entryKey, bytes, ttlSeconds);
+    }
+
+    /**
+     * Takes a slot of the store backlog for one entry, or counts the entry as dropped: a store
+     * that stopped answering must not queue every miss.
+     */
+    private boolean reserve() {
+        if (pendingPuts.incrementAndGet() > MAX_PENDING_PUTS) {
+            pendingPuts.decrementAndGet();
+            metrics.bypass("store backlog: entry not stored");
+            return false;
+        }
+        return true;
     }
 
     /**
      * Hands encoded bytes to the store without waiting for its reply: the caller has its rows,
      * a round trip off every miss. The store keeps a thread's commands in order, so that
-     * thread's next lookup sees the entry; a backlog (a slow store) is bounded, beyond it the
-     * entry is dropped. Never throws.
+     * thread's next lookup sees the entry. Takes a {@link #reserve reserved} slot, which the
+     * reply frees. Never throws.
      */
     private void store(String entryKey, byte[] bytes, int ttlSeconds) {
-        if (pendingPuts.incrementAndGet() > MAX_PENDING_PUTS) {
-            pendingPuts.decrementAndGet();
-            metrics.bypass("store backlog: entry not stored");
-            return;
-        }
         CompletionStage<Void> stage;
         try {
             stage = store.putAsync(entryKey, bytes, ttlSeconds);
@@ -310,6 +386,11 @@ public final class CacheRuntime {
         return decoded != null;
     }
 
+    /** Entries encoded on the encoder thread so far (tests). */
+    long offloadedCount() {
+        return offloaded.sum();
+    }
+
     /** Entries handed to the store whose reply has not come yet (tests). */
     int pendingPutCount() {
         return pendingPuts.get();
@@ -317,6 +398,9 @@ public final class CacheRuntime {
 
     /** Waits until the entries this runtime has handed to the store so far are stored or failed (tests). */
     void awaitStores() {
+        for (CompletableFuture<Void> handed : encoding.values()) {
+            handed.join();
+        }
         lastPut.toCompletableFuture().exceptionally(e -> null).join();
     }
 
@@ -495,7 +579,9 @@ public final class CacheRuntime {
             metrics.bypass("result over " + config.maxBytes() + " bytes");
             return;
         }
-        store(miss.entryKey(), bytes, ttlSeconds);
+        if (reserve()) {
+            store(miss.entryKey(), bytes, ttlSeconds);
+        }
     }
 
     /** When this JVM's remembered bumps last all landed, in wall-clock ms; 0 if none ever failed. */

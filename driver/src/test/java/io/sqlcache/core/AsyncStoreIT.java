@@ -113,4 +113,60 @@ class AsyncStoreIT {
         assertThat(reader.read(key(0), TABLES).hit()).isTrue();
         assertThat(reader.read(key(n - 1), TABLES).hit()).as("dropped, not queued").isFalse();
     }
+
+    /** {@code rowCount} rows of {@code cells / rowCount} VARCHAR cells, the first holding {@code i}. */
+    private static CachedRows wide(int i, int rowCount, Object cell) {
+        ColumnMeta c = new ColumnMeta("def", "test", "t", "c", "c", Types.VARCHAR, "VARCHAR", "java.lang.String",
+                64, 0, 0, true, 64, false, true, false, true, false, true, false);
+        int columns = 8;
+        List<Object[]> values = new ArrayList<>();
+        List<String[]> strings = new ArrayList<>();
+        for (int r = 0; r < rowCount; r++) {
+            Object[] row = new Object[columns];
+            for (int k = 0; k < columns; k++) {
+                row[k] = r == 0 && k == 0 ? cell : "row " + r + " of entry " + i + ", column " + k;
+            }
+            values.add(row);
+            strings.add(null);
+        }
+        return new CachedRows(java.util.Collections.nCopies(columns, c), values, strings);
+    }
+
+    @Test
+    void aLargeMissEncodedOffTheCallersThreadIsFoundByThatThreadsNextLookup() {
+        CacheRuntime r = runtime();
+        int n = 200;
+        for (int i = 0; i < n; i++) {
+            CacheRuntime.Lookup miss = r.read(key(i), TABLES);
+            assertThat(miss.hit()).isFalse();
+            // 2 000 cells: encoding takes far longer than sending the next lookup, which without
+            // waiting for the entry's hand-over would reach Redis before the SET
+            r.write(miss, key(i), wide(i, 250, "first of " + i), 300);
+            CacheRuntime.Lookup next = r.read(key(i), TABLES);
+            assertThat(next.hit()).as("lookup %d right after its own miss", i).isTrue();
+            assertThat(next.rows().values().get(0)[0]).isEqualTo("first of " + i);
+        }
+        assertThat(r.offloadedCount()).as("entries encoded on the encoder thread").isPositive();
+        r.awaitStores();
+        assertThat(r.pendingPutCount()).isZero();
+        assertThat(r.stats().stores()).isEqualTo(n);
+    }
+
+    @Test
+    void anEntryTheCodecRefusesIsCountedNotThrownAndFreesItsSlot() {
+        CacheRuntime r = runtime();
+        Object notACell = new Object(); // no supported cell type: the codec throws
+        for (int rows : new int[] {1, 250}) { // on the caller's thread, and (when idle) on the encoder's
+            for (int i = 0; i < 20; i++) {
+                int k = rows * 1000 + i;
+                CacheRuntime.Lookup miss = r.read(key(k), TABLES);
+                r.write(miss, key(k), wide(k, rows, notACell), 300);
+                assertThat(r.read(key(k), TABLES).hit()).isFalse();
+            }
+        }
+        r.awaitStores();
+        assertThat(r.pendingPutCount()).isZero();
+        assertThat(r.stats().storeErrors()).isEqualTo(40);
+        assertThat(r.stats().stores()).isZero();
+    }
 }

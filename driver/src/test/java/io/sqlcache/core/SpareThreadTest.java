@@ -1,0 +1,60 @@
+package io.sqlcache.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class SpareThreadTest {
+
+    /** Offers {@code task} until the thread takes it (it may not be waiting yet); fails after 10 s. */
+    private static void handOver(SpareThread spare, Runnable task) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!spare.offer(task)) {
+            assertThat(System.nanoTime()).as("the spare thread never took the task").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void anIdleThreadRunsTheTaskABusyOneRefusesIt() throws Exception {
+        SpareThread spare = new SpareThread("spare-test");
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<String> ranOn = new CompletableFuture<>();
+        handOver(spare, () -> {
+            ranOn.complete(Thread.currentThread().getName());
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(ranOn.get()).isEqualTo("spare-test");
+
+        // busy: refused at once, the caller keeps the task
+        boolean[] ran = {false};
+        assertThat(spare.offer(() -> ran[0] = true)).isFalse();
+
+        release.countDown();
+        CompletableFuture<Boolean> second = new CompletableFuture<>();
+        handOver(spare, () -> second.complete(true));
+        assertThat(second.get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(ran[0]).as("a refused task is never run by the spare thread").isFalse();
+    }
+
+    @Test
+    void aTaskThatThrowsDoesNotEndTheThread() throws Exception {
+        SpareThread spare = new SpareThread("spare-test-throws");
+        handOver(spare, () -> {
+            throw new IllegalStateException("on purpose");
+        });
+        CompletableFuture<String> next = new CompletableFuture<>();
+        handOver(spare, () -> next.complete(Thread.currentThread().getName()));
+        assertThat(next.get(10, TimeUnit.SECONDS)).isEqualTo("spare-test-throws");
+    }
+}
