@@ -1,5 +1,12 @@
 package io.sqlcache.bench;
 
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,7 +31,9 @@ import java.util.Map;
  *       caller busy or asleep while Redis and the I/O thread rest, as they do during a statement.</li>
  * </ul>
  * and {@code update alone}: the UPDATE back to back, no MSET, the {@code direct} of the write
- * target. The statement is timed too: it pays the same price, its server having rested
+ * target. Every other MSET of a case goes instead through a plain blocking socket (one
+ * {@code write}, one {@code read} on the calling thread, no I/O thread): what a round trip
+ * costs without Lettuce, so that what rests and wakes is Redis alone. The statement is timed too: it pays the same price, its server having rested
  * during the MSET. The cases alternate round by round (the first round is warm-up).
  *
  * <p>Run: {@code java -cp benchmarks/target/sqlcache-benchmarks.jar io.sqlcache.bench.ColdRoundTrip [seconds] [rounds]}.
@@ -41,18 +50,21 @@ public final class ColdRoundTrip {
         String[] cases = {"nothing", "update", "update alone", "select", "join", "spin 300 µs", "sleep 1 ms",
             "sleep 15 ms"};
         Map<String, double[]> sums = new LinkedHashMap<>();
+        String prefix = BenchEnv.uniquePrefix();
+        byte[] value = Long.toString(Long.MIN_VALUE).getBytes(StandardCharsets.US_ASCII);
         try (Connection db = BenchEnv.direct(); RawRedis redis = new RawRedis();
+             SocketMset socket = new SocketMset(prefix + "v", prefix + "b", value);
              PreparedStatement update = db.prepareStatement(WriteBenchmark.UPDATE);
              PreparedStatement select = db.prepareStatement("SELECT id, name FROM bench_users WHERE id = ?");
              PreparedStatement join = db.prepareStatement(Shape.JOIN.sql)) {
-            String prefix = BenchEnv.uniquePrefix();
-            byte[] value = Long.toString(Long.MIN_VALUE).getBytes(StandardCharsets.US_ASCII);
             Map<String, byte[]> bump = Map.of(prefix + "v", value, prefix + "b", value);
             long n = 0;
             for (int r = 0; r < rounds; r++) {
                 for (String c : cases) {
                     long count = 0;
                     long timed = 0;
+                    long socketTimed = 0;
+                    long socketCount = 0;
                     long statement = 0;
                     long start = System.nanoTime();
                     while (System.nanoTime() - start < nanos) {
@@ -88,25 +100,91 @@ public final class ColdRoundTrip {
                         }
                         long t = System.nanoTime();
                         statement += t - t0;
-                        if (!c.equals("update alone")) {
-                            redis.sync.mset(bump);
-                            timed += System.nanoTime() - t;
+                        if (c.equals("update alone")) {
+                            count++;
+                            continue;
                         }
+                        if ((n & 1) == 0) {
+                            socket.mset();
+                            socketTimed += System.nanoTime() - t;
+                            socketCount++;
+                            continue;
+                        }
+                        redis.sync.mset(bump);
+                        timed += System.nanoTime() - t;
                         count++;
                     }
                     if (r > 0) {
-                        double[] s = sums.computeIfAbsent(c, k -> new double[3]);
+                        double[] s = sums.computeIfAbsent(c, k -> new double[5]);
                         s[0] += timed / 1e3;
                         s[1] += statement / 1e3;
-                        s[2] += count;
+                        s[2] += count + socketCount;
+                        s[3] += socketTimed / 1e3;
+                        s[4] += socketCount;
                     }
                 }
             }
             redis.sync.del(prefix + "v", prefix + "b");
         }
-        System.out.printf(Locale.ROOT, "%-16s %14s %10s   (%d rounds of %d s, first not counted)%n", "case",
-                "statement µs", "MSET µs", rounds - 1, nanos / 1_000_000_000L);
-        sums.forEach((c, s) -> System.out.printf(Locale.ROOT, "%-16s %14.1f %10s%n", c, s[1] / s[2],
-                c.equals("update alone") ? "-" : String.format(Locale.ROOT, "%.1f", s[0] / s[2])));
+        System.out.printf(Locale.ROOT, "%-16s %14s %10s %16s   (%d rounds of %d s, first not counted)%n", "case",
+                "statement µs", "MSET µs", "socket MSET µs", rounds - 1, nanos / 1_000_000_000L);
+        sums.forEach((c, s) -> System.out.printf(Locale.ROOT, "%-16s %14.1f %10s %16s%n", c, s[1] / s[2],
+                c.equals("update alone") ? "-" : String.format(Locale.ROOT, "%.1f", s[0] / (s[2] - s[4])),
+                c.equals("update alone") ? "-" : String.format(Locale.ROOT, "%.1f", s[3] / s[4])));
+    }
+
+    /**
+     * One MSET of two keys over a plain blocking socket, RESP written by hand: the calling thread
+     * writes the command and reads the reply itself, as a client without an I/O thread would.
+     */
+    private static final class SocketMset implements AutoCloseable {
+
+        private final Socket socket;
+        private final OutputStream out;
+        private final InputStream in;
+        private final byte[] command;
+        private final byte[] reply = new byte[64];
+
+        SocketMset(String key1, String key2, byte[] value) throws IOException {
+            URI uri = URI.create(BenchEnv.REDIS_URL);
+            socket = new Socket(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort());
+            socket.setTcpNoDelay(true);
+            out = socket.getOutputStream();
+            in = socket.getInputStream();
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            b.writeBytes("*5\r\n$4\r\nMSET\r\n".getBytes(StandardCharsets.US_ASCII));
+            for (String k : new String[] {key1, key2}) {
+                byte[] key = k.getBytes(StandardCharsets.UTF_8);
+                b.writeBytes(("$" + key.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                b.writeBytes(key);
+                b.writeBytes(("\r\n$" + value.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                b.writeBytes(value);
+                b.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            command = b.toByteArray();
+        }
+
+        /** Sends the MSET and reads its "+OK\r\n"; anything else is an error. */
+        void mset() throws IOException {
+            out.write(command);
+            out.flush();
+            int n = 0;
+            while (n < 5) {
+                int r = in.read(reply, n, reply.length - n);
+                if (r < 0) {
+                    throw new EOFException("Redis closed the connection");
+                }
+                n += r;
+            }
+            if (n != 5 || reply[0] != '+' || reply[1] != 'O' || reply[2] != 'K') {
+                throw new IOException("unexpected MSET reply: "
+                        + new String(reply, 0, n, StandardCharsets.US_ASCII));
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 }
