@@ -185,9 +185,12 @@ public final class ResultSetCapture {
         // that rawValue builds them from the rule's text (null until then): later cells skip the
         // real getObject, most of a miss's capture (see rawValue)
         Class<?>[] rawClass = new Class<?>[n];
+        // per column, whether rawValue may build its strings (plainText)
+        boolean[] plain = new boolean[n];
         for (int i = 0; i < n; i++) {
             textRule[i] = TextRules.ruleOf(columns.get(i));
             ownBytes[i] = ownBytes(columns.get(i), textRule[i]);
+            plain[i] = textRule[i] == TextRules.STRING && plainText(columns.get(i));
         }
         while (rs.next()) {
             if (values.size() >= maxRows) {
@@ -210,8 +213,8 @@ public final class ResultSetCapture {
                         Object built = raw == null ? null : rawValue(rule, type, raw);
                         if (built != null) {
                             // as the real getters would have answered: the value, its text and its bytes
-                            // are the raw text's (ownBytes), and only a DATETIME's text is not the
-                            // value's toString (differs)
+                            // are the raw text's (ownBytes; a built string's ASCII is its own UTF-8), and
+                            // only a DATETIME's text is not the value's toString (differs)
                             row[i - 1] = built;
                             bytes += CELL_OVERHEAD + estimate(built);
                             if (rule == TextRules.DATETIME) {
@@ -259,6 +262,10 @@ public final class ResultSetCapture {
                     if (type == null && known != null && v != null && ownBytes[i - 1]
                             && v.equals(rawValue(rule, v.getClass(), b))) {
                         rawClass[i - 1] = v.getClass();
+                    } else if (type == null && plain[i - 1] && v instanceof String str && !str.isEmpty()
+                            && str.equals(rawValue(rule, String.class, b))) {
+                        // not an empty text: it decodes to itself in every charset, a UTF-16 column's too
+                        rawClass[i - 1] = String.class;
                     }
                 } catch (SQLException | RuntimeException e) {
                     // e.g. a TIME of -838:59:59 or a zero date: the real driver throws from getObject,
@@ -415,6 +422,33 @@ public final class ResultSetCapture {
     }
 
     /**
+     * Whether getString of the column is its cells' decoded bytes, nothing added: VARCHAR and the
+     * TEXT types. Not CHAR, ENUM or SET, which a connection with {@code padCharsWithSpace} pads
+     * to the column's length; not JSON, whose text Connector/J may decode apart from the
+     * column's charset.
+     */
+    private static boolean plainText(ColumnMeta c) {
+        String t = c.columnTypeName() == null ? "" : c.columnTypeName().toUpperCase(java.util.Locale.ROOT);
+        return switch (t) {
+            case "VARCHAR", "TINYTEXT", "TEXT", "MEDIUMTEXT", "LONGTEXT" -> true;
+            default -> false;
+        };
+    }
+
+    /** Whether {@code b} is not null and every byte of it is ASCII (below 0x80). */
+    private static boolean ascii(byte[] b) {
+        if (b == null) {
+            return false;
+        }
+        for (byte x : b) {
+            if (x < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * {@link #rawInteger} of the raw bytes when it is the text of getObject's number itself: the
      * bytes of a binary-protocol result (a server-side prepared statement) are the number's
      * encoding, which may happen to be ASCII digits ("1234" is the int 875770417).
@@ -441,9 +475,16 @@ public final class ResultSetCapture {
      * type, and whether this holds at all, depends on its version and the connection's options,
      * so the capture builds a column's cells here only after the result's first cell of the
      * column that a trusted rule took came out equal to the real getObject's. DATE and TIMESTAMP
-     * are not built: their objects depend on the time zones in play.
+     * are not built: their objects depend on the time zones in play. A character column's text
+     * ({@link #plainText} columns only) is built when its bytes are all ASCII: Connector/J decodes
+     * them with the column's charset, and every charset MySQL sends whose first cell of a column
+     * decoded to its own bytes (so not UCS-2, UTF-16 or UTF-32, whose non-empty texts have fewer
+     * chars than bytes) maps ASCII bytes to themselves; any other cell goes to the real getters.
      */
     static Object rawValue(int rule, Class<?> type, byte[] b) {
+        if (rule == TextRules.STRING && type == String.class && ascii(b)) {
+            return new String(b, StandardCharsets.ISO_8859_1);
+        }
         if (rule == TextRules.INTEGER && (type == Integer.class || type == Long.class) && canonicalInteger(b)) {
             long x;
             try {

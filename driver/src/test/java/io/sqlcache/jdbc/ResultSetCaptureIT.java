@@ -267,6 +267,71 @@ class ResultSetCaptureIT {
     }
 
     /**
+     * After a VARCHAR or TEXT column's first non-empty cell decoded to its own bytes, the capture
+     * builds the column's ASCII cells from their bytes without calling getObject
+     * ({@code ResultSetCapture.rawValue}). Over a few hundred rows of varied text (empty, long,
+     * punctuation, NULLs; non-ASCII in a column of its own, read through the real getters), and a
+     * CHAR column whose first cell fills it, the verdicts and rows must be the read-back's, under
+     * the options that change what getString answers: {@code padCharsWithSpace} pads CHAR cells
+     * (building them from their bytes, as for VARCHAR, fails this test), and results in latin1.
+     */
+    @ParameterizedTest(name = "[{0}]")
+    @ValueSource(strings = {"", "padCharsWithSpace=true", "characterSetResults=latin1", "characterEncoding=latin1"})
+    void textCellsBuiltFromTheirBytesAreTheRealDriversValues(String options) throws Exception {
+        String table = Db.uniqueTable("rsc_text");
+        java.util.Random random = new java.util.Random(20261207);
+        String ascii = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -_.:;!?@#$%^&*()[]{}<>,/~`'\\\"";
+        String url = TestEnv.MYSQL_URL + (options.isEmpty() ? "" : (TestEnv.MYSQL_URL.contains("?") ? "&" : "?") + options);
+        try (Connection c = DriverManager.getConnection(url)) {
+            Db.exec(c, "CREATE TABLE " + table + " (id INT PRIMARY KEY, v VARCHAR(40), c CHAR(8), tx TEXT,"
+                    + " vn VARCHAR(40)) CHARACTER SET utf8mb4");
+            try {
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " VALUES (?, ?, ?, ?, ?)")) {
+                    for (int id = 1; id <= 300; id++) {
+                        boolean nulls = id > 2 && id % 13 == 0;
+                        insert.setInt(1, id);
+                        insert.setString(2, nulls ? null : id % 10 == 2 ? "" : text(random, ascii, 1 + random.nextInt(40)));
+                        insert.setString(3, nulls ? null : text(random, ascii, id == 1 ? 8 : random.nextInt(9)));
+                        insert.setString(4, nulls ? null : text(random, ascii, random.nextInt(id % 3 == 0 ? 2000 : 60)));
+                        insert.setString(5, nulls ? null : switch (id % 4) {
+                            case 1 -> text(random, ascii, 1 + random.nextInt(30));
+                            case 2 -> "café " + id;
+                            case 3 -> "漢字 " + id;
+                            default -> "";
+                        });
+                        insert.addBatch();
+                    }
+                    insert.executeBatch();
+                }
+                ResultSetCapture.TextRules rules = new ResultSetCapture.TextRules();
+                Map<String, Integer> outcomes = new TreeMap<>();
+                for (String columns : new String[] {"id, v, tx", "id, tx, v, v AS v2", "id, c", "id, vn", "id, v, c, tx, vn"}) {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT " + columns + " FROM " + table
+                            + " WHERE id > ? ORDER BY id")) {
+                        ps.setInt(1, 0);
+                        for (int pass = 1; pass <= 2; pass++) {
+                            String diff = compare(ps, columns + ", pass " + pass, outcomes, rules);
+                            assertThat(diff).as("[%s]", options).isNull();
+                        }
+                    }
+                }
+                // the ASCII-only lists were captured (so their cells were built), both times
+                assertThat(outcomes.getOrDefault("captured", 0)).as("[%s] %s", options, outcomes).isGreaterThanOrEqualTo(4);
+            } finally {
+                Db.exec(c, "DROP TABLE IF EXISTS " + table);
+            }
+        }
+    }
+
+    private static String text(java.util.Random random, String alphabet, int length) {
+        StringBuilder b = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return b.toString();
+    }
+
+    /**
      * A connection that trusts the integer rule (its text-protocol results showed it) may also run
      * server-side prepared statements, whose raw bytes are the binary encoding: 875770417 is
      * 0x34333231, whose four little-endian bytes spell "1234". Those bytes are not its text.

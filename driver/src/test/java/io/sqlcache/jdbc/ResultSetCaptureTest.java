@@ -65,6 +65,13 @@ class ResultSetCaptureTest {
         assertThat(ResultSetCapture.rawValue(decimal, java.math.BigDecimal.class, ascii("-0.00"))).isNull();
         assertThat(ResultSetCapture.rawValue(decimal, java.math.BigDecimal.class, ascii("-12.30")))
                 .isEqualTo(new java.math.BigDecimal("-12.30")).extracting(d -> ((java.math.BigDecimal) d).scale()).isEqualTo(2);
+        int string = ResultSetCapture.TextRules.STRING;
+        assertThat(ResultSetCapture.rawValue(string, String.class, ascii("it's 7\\ \"ok\"~"))).isEqualTo("it's 7\\ \"ok\"~");
+        assertThat(ResultSetCapture.rawValue(string, String.class, ascii(""))).isEqualTo("");
+        assertThat(ResultSetCapture.rawValue(string, String.class, "café".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .as("not ASCII: the real getters").isNull();
+        assertThat(ResultSetCapture.rawValue(string, String.class, null)).isNull();
+        assertThat(ResultSetCapture.rawValue(string, byte[].class, ascii("a"))).as("not a text").isNull();
         int datetime = ResultSetCapture.TextRules.DATETIME;
         assertThat(ResultSetCapture.rawValue(datetime, java.time.LocalDateTime.class, ascii("2024-02-29 23:58:07")))
                 .isEqualTo(java.time.LocalDateTime.of(2024, 2, 29, 23, 58, 7));
