@@ -30,11 +30,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -96,8 +98,14 @@ public final class CacheRuntime {
      * range of five columns spent 12 % of its miss's CPU encoding (JFR, benchmarks/NOTES.md).
      */
     static final int OFFLOAD_CELLS = 64;
-    /** Entries on the encoder thread, by entry key, until their SET is handed to the store. */
-    private final ConcurrentHashMap<String, CompletableFuture<Void>> encoding = new ConcurrentHashMap<>();
+    /**
+     * Per thread, its last entry on the encoder thread, until the entry's SET is handed to the
+     * store: the thread's next lookup waits for it, so a thread's commands still reach the store
+     * in the order it issued them (its next lookup, of any key, finds every entry it stored).
+     */
+    private final ThreadLocal<CompletableFuture<Void>> encodingOfThread = new ThreadLocal<>();
+    /** The last entry handed to the encoder thread, which encodes in order (tests wait for it). */
+    private volatile CompletableFuture<Void> lastEncoding = CompletableFuture.completedFuture(null);
     private final LongAdder offloaded = new LongAdder();
 
     /** The encoder thread, started with the first miss that may use it. */
@@ -206,8 +214,8 @@ public final class CacheRuntime {
      * of some tables ({@link io.sqlcache.invalidate.RowScopes}). Never throws.
      */
     public Lookup read(KeyMaterial key, Collection<TableName> tables, Map<TableName, long[]> buckets) {
+        awaitOwnEncoding();
         String entryKey = keys.entryKey(key.hash());
-        awaitEncoding(entryKey);
         long now = clock.getAsLong();
         if (localCopies) {
             Decoded copy = decoded.getIfPresent(entryKey);
@@ -244,13 +252,26 @@ public final class CacheRuntime {
         return new Lookup(null, entryKey, found.versions());
     }
 
-    /** Waits until this process's entry under {@code entryKey}, if being encoded, is handed to the store. */
-    private void awaitEncoding(String entryKey) {
-        if (!encoding.isEmpty()) {
-            CompletableFuture<Void> handed = encoding.get(entryKey);
-            if (handed != null) {
-                handed.join(); // completed in a finally, never exceptionally
-            }
+    /**
+     * Waits until the calling thread's last entry on the encoder thread, if any, is handed to the
+     * store; at most the store's timeout (I4: a read never hangs on the cache), after which the
+     * lookup may miss that entry.
+     */
+    private void awaitOwnEncoding() {
+        CompletableFuture<Void> mine = encodingOfThread.get();
+        if (mine == null) {
+            return;
+        }
+        encodingOfThread.set(null);
+        if (mine.isDone()) {
+            return;
+        }
+        try {
+            mine.get(config.timeoutMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // never exceptional (completed in a finally); a timeout: go on without the entry
         }
     }
 
@@ -282,9 +303,9 @@ public final class CacheRuntime {
      * Stores a miss's rows under the versions read before the query ran (never the current
      * ones: a write that committed while the query ran has bumped them, so the entry will
      * simply not match). A result of {@link #OFFLOAD_CELLS} cells or more is encoded on the
-     * spare encoder thread when it is idle, so the caller returns to its rows at once; a lookup
-     * of the same entry in this process waits until its SET is handed to the store, so a
-     * thread's next lookup still finds its own miss's entry. Never throws.
+     * spare encoder thread when it is idle, so the caller returns to its rows at once; the
+     * calling thread's next lookup waits until the entry's SET is handed to the store, so it
+     * still finds every entry the thread stored. Never throws.
      *
      * @param rows captured rows; nobody mutates them (they may be encoded while being read)
      */
@@ -297,21 +318,18 @@ public final class CacheRuntime {
         String entryKey = miss.entryKey();
         if ((long) rows.rowCount() * rows.columns().size() >= OFFLOAD_CELLS) {
             CompletableFuture<Void> handed = new CompletableFuture<>();
-            if (encoding.putIfAbsent(entryKey, handed) == null) {
-                Runnable task = () -> {
-                    try {
-                        encodeAndStore(entryKey, entry, ttlSeconds);
-                    } finally {
-                        encoding.remove(entryKey, handed);
-                        handed.complete(null);
-                    }
-                };
-                if (Encoder.THREAD.offer(task)) {
-                    offloaded.increment();
-                    return;
+            Runnable task = () -> {
+                try {
+                    encodeAndStore(entryKey, entry, ttlSeconds);
+                } finally {
+                    handed.complete(null);
                 }
-                encoding.remove(entryKey, handed);
-                handed.complete(null);
+            };
+            if (Encoder.THREAD.offer(task)) {
+                offloaded.increment();
+                encodingOfThread.set(handed);
+                lastEncoding = handed;
+                return;
             }
         }
         encodeAndStore(entryKey, entry, ttlSeconds);
@@ -398,9 +416,7 @@ public final class CacheRuntime {
 
     /** Waits until the entries this runtime has handed to the store so far are stored or failed (tests). */
     void awaitStores() {
-        for (CompletableFuture<Void> handed : encoding.values()) {
-            handed.join();
-        }
+        lastEncoding.join();
         lastPut.toCompletableFuture().exceptionally(e -> null).join();
     }
 
