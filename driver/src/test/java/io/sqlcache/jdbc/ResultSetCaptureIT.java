@@ -245,18 +245,8 @@ class ResultSetCaptureIT {
                     + " dtz DATETIME)");
             try {
                 Db.exec(c, insert.toString());
-                ResultSetCapture.TextRules rules = new ResultSetCapture.TextRules();
-                Map<String, Integer> outcomes = new TreeMap<>();
-                for (String columns : new String[] {"id, i, iu, bi, s, t, d, dw, dt", "id, iz, dt, dtz", "id, dt, dtz"}) {
-                    try (PreparedStatement ps = c.prepareStatement("SELECT " + columns + " FROM " + table
-                            + " WHERE id > ? ORDER BY id")) {
-                        ps.setInt(1, 0);
-                        for (int pass = 1; pass <= 2; pass++) {
-                            String diff = compare(ps, columns + ", pass " + pass, outcomes, rules);
-                            assertThat(diff).as("[%s]", options).isNull();
-                        }
-                    }
-                }
+                Map<String, Integer> outcomes = compareEachTwice(c, table, options,
+                        "id, i, iu, bi, s, t, d, dw, dt", "id, iz, dt, dtz", "id, dt, dtz");
                 // the first query was captured (so its cells were built), both times; a ZEROFILL column is
                 // not (getBytes), nor are zero dates under the default options
                 assertThat(outcomes.getOrDefault("captured", 0)).as("[%s] %s", options, outcomes).isGreaterThanOrEqualTo(2);
@@ -303,24 +293,37 @@ class ResultSetCaptureIT {
                     }
                     insert.executeBatch();
                 }
-                ResultSetCapture.TextRules rules = new ResultSetCapture.TextRules();
-                Map<String, Integer> outcomes = new TreeMap<>();
-                for (String columns : new String[] {"id, v, tx", "id, tx, v, v AS v2", "id, c", "id, vn", "id, v, c, tx, vn"}) {
-                    try (PreparedStatement ps = c.prepareStatement("SELECT " + columns + " FROM " + table
-                            + " WHERE id > ? ORDER BY id")) {
-                        ps.setInt(1, 0);
-                        for (int pass = 1; pass <= 2; pass++) {
-                            String diff = compare(ps, columns + ", pass " + pass, outcomes, rules);
-                            assertThat(diff).as("[%s]", options).isNull();
-                        }
-                    }
-                }
+                Map<String, Integer> outcomes = compareEachTwice(c, table, options,
+                        "id, v, tx", "id, tx, v, v AS v2", "id, c", "id, vn", "id, v, c, tx, vn");
                 // the ASCII-only lists were captured (so their cells were built), both times
                 assertThat(outcomes.getOrDefault("captured", 0)).as("[%s] %s", options, outcomes).isGreaterThanOrEqualTo(4);
             } finally {
                 Db.exec(c, "DROP TABLE IF EXISTS " + table);
             }
         }
+    }
+
+    /**
+     * Captures {@code SELECT <columns> FROM table} (every row, by id) twice for each column list,
+     * on one connection's text rules, and asserts that capture and read-back agree each time.
+     *
+     * @return how often each verdict came (see {@link #compare})
+     */
+    private static Map<String, Integer> compareEachTwice(Connection c, String table, String options,
+            String... columnLists) throws SQLException {
+        ResultSetCapture.TextRules rules = new ResultSetCapture.TextRules();
+        Map<String, Integer> outcomes = new TreeMap<>();
+        for (String columns : columnLists) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + columns + " FROM " + table
+                    + " WHERE id > ? ORDER BY id")) {
+                ps.setInt(1, 0);
+                for (int pass = 1; pass <= 2; pass++) {
+                    String diff = compare(ps, columns + ", pass " + pass, outcomes, rules);
+                    assertThat(diff).as("[%s]", options).isNull();
+                }
+            }
+        }
+        return outcomes;
     }
 
     private static String text(java.util.Random random, String alphabet, int length) {
