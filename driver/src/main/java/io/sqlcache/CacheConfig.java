@@ -27,9 +27,12 @@ import java.util.function.Function;
  * @param localCopyBytes encoded bytes of decoded entries kept in this JVM per cache (hits reuse
  *                      them instead of decoding, and with Redis instead of fetching them); 0: none
  * @param spinMicros    how long a thread waiting for a read's Redis reply spins before it parks; 0: never
+ * @param redisLanes    how many application threads get a blocking Redis connection of their own for
+ *                      their lookups, writes' bumps and misses' entries (one Redis node over plain TCP;
+ *                      the others share one Lettuce connection); 0: none
  */
 public record CacheConfig(String redis, int ttlSeconds, int maxRows, long maxBytes, boolean enabled,
-        String prefix, int timeoutMillis, int breakerMillis, long localCopyBytes, int spinMicros) {
+        String prefix, int timeoutMillis, int breakerMillis, long localCopyBytes, int spinMicros, int redisLanes) {
 
     public static final String PREFIX = "sqlcache.";
     public static final int DEFAULT_TTL_SECONDS = 300;
@@ -40,6 +43,7 @@ public record CacheConfig(String redis, int ttlSeconds, int maxRows, long maxByt
     public static final int DEFAULT_BREAKER_MILLIS = 1_000;
     public static final long DEFAULT_LOCAL_COPY_BYTES = 16L << 20;
     public static final int DEFAULT_SPIN_MICROS = 100;
+    public static final int DEFAULT_REDIS_LANES = 64;
 
     /** Every accepted key, with what a user may give it (for error messages and the README). */
     public static final Map<String, String> KEYS = keys();
@@ -60,6 +64,7 @@ public record CacheConfig(String redis, int ttlSeconds, int maxRows, long maxByt
         m.put("sqlcache.breakerMs", "milliseconds, 0 to 3600000");
         m.put("sqlcache.localCopyBytes", "bytes, 0 to 4294967296");
         m.put("sqlcache.spinMicros", "microseconds, 0 to 1000");
+        m.put("sqlcache.redisLanes", "connections, 0 to 1024");
         return Map.copyOf(m);
     }
 
@@ -102,7 +107,8 @@ public record CacheConfig(String redis, int ttlSeconds, int maxRows, long maxByt
         int breaker = (int) number(settings, null, "sqlcache.breakerMs", null, DEFAULT_BREAKER_MILLIS, 0, 3_600_000);
         long localCopy = number(settings, null, "sqlcache.localCopyBytes", null, DEFAULT_LOCAL_COPY_BYTES, 0, 4L << 30);
         int spin = (int) number(settings, null, "sqlcache.spinMicros", null, DEFAULT_SPIN_MICROS, 0, 1000);
-        return new CacheConfig(redis, ttl, maxRows, maxBytes, enabled, prefix, timeout, breaker, localCopy, spin);
+        int lanes = (int) number(settings, null, "sqlcache.redisLanes", null, DEFAULT_REDIS_LANES, 0, 1024);
+        return new CacheConfig(redis, ttl, maxRows, maxBytes, enabled, prefix, timeout, breaker, localCopy, spin, lanes);
     }
 
     private static final Set<String> REDIS_SCHEMES = Set.of("redis", "rediss", "redis-sentinel", "rediss-sentinel",
@@ -171,6 +177,7 @@ public record CacheConfig(String redis, int ttlSeconds, int maxRows, long maxByt
     public String toString() {
         return "CacheConfig[store=" + redisForDisplay() + ", ttl=" + ttlSeconds + "s, maxRows=" + maxRows
                 + ", maxBytes=" + maxBytes + ", enabled=" + enabled + ", prefix=" + prefix + ", timeoutMs="
-                + timeoutMillis + ", breakerMs=" + breakerMillis + ", localCopyBytes=" + localCopyBytes + ", spinMicros=" + spinMicros + "]";
+                + timeoutMillis + ", breakerMs=" + breakerMillis + ", localCopyBytes=" + localCopyBytes + ", spinMicros=" + spinMicros
+                + ", redisLanes=" + redisLanes + "]";
     }
 }

@@ -27,11 +27,13 @@ class CacheConfigTest {
 
     @Test
     void readsEverySetting() {
-        CacheConfig c = parse(Map.of("sqlcache.redis", "redis://cache:6380", "sqlcache.ttl", "60",
-                "sqlcache.maxRows", "5", "sqlcache.maxBytes", "2048", "sqlcache.enabled", "FALSE",
+        Map<String, String> settings = new java.util.HashMap<>(Map.of("sqlcache.redis", "redis://cache:6380",
+                "sqlcache.ttl", "60", "sqlcache.maxRows", "5", "sqlcache.maxBytes", "2048", "sqlcache.enabled", "FALSE",
                 "sqlcache.prefix", "app1:", "sqlcache.timeoutMs", "50", "sqlcache.breakerMs", "0",
                 "sqlcache.localCopyBytes", "0", "sqlcache.spinMicros", "0"));
-        assertThat(c).isEqualTo(new CacheConfig("redis://cache:6380", 60, 5, 2048, false, "app1:", 50, 0, 0, 0));
+        settings.put("sqlcache.redisLanes", "3");
+        CacheConfig c = parse(settings);
+        assertThat(c).isEqualTo(new CacheConfig("redis://cache:6380", 60, 5, 2048, false, "app1:", 50, 0, 0, 0, 3));
     }
 
     @Test

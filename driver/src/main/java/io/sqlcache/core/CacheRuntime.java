@@ -89,6 +89,9 @@ public final class CacheRuntime {
     /** Entries handed to the store whose reply has not come yet (see {@link #write}). */
     private final java.util.concurrent.atomic.AtomicInteger pendingPuts = new java.util.concurrent.atomic.AtomicInteger();
     /** The last entry handed to the store: the store applies them in order (tests wait for it). */
+    /** The order of {@link #store} that means the calling thread's own. */
+    private static final Object CALLER = new Object();
+
     private volatile CompletionStage<Void> lastPut = CompletableFuture.completedFuture(null);
     /** Bound of {@link #pendingPuts}: a store that stopped answering must not queue every miss. */
     static final int MAX_PENDING_PUTS = 256;
@@ -142,7 +145,7 @@ public final class CacheRuntime {
     public static CacheRuntime forConfig(CacheConfig config) {
         return RUNTIMES.computeIfAbsent(config, c -> new CacheRuntime(c, Stores.open(c.redis(), c.prefix(),
                 Duration.ofMillis(c.timeoutMillis()), Duration.ofMillis(c.breakerMillis()),
-                Duration.ofNanos(c.spinMicros() * 1000L))));
+                Duration.ofNanos(c.spinMicros() * 1000L), c.redisLanes())));
     }
 
     public CacheConfig config() {
@@ -318,9 +321,11 @@ public final class CacheRuntime {
         String entryKey = miss.entryKey();
         if ((long) rows.rowCount() * rows.columns().size() >= OFFLOAD_CELLS) {
             CompletableFuture<Void> handed = new CompletableFuture<>();
+            // the put joins this thread's order of commands, not the encoder's
+            Object order = store.orderOfCaller();
             Runnable task = () -> {
                 try {
-                    encodeAndStore(entryKey, entry, ttlSeconds);
+                    encodeAndStore(order, entryKey, entry, ttlSeconds);
                 } finally {
                     handed.complete(null);
                 }
@@ -332,11 +337,15 @@ public final class CacheRuntime {
                 return;
             }
         }
-        encodeAndStore(entryKey, entry, ttlSeconds);
+        encodeAndStore(CALLER, entryKey, entry, ttlSeconds);
     }
 
-    /** Encodes and stores an entry whose backlog slot is {@link #reserve reserved}; never throws. */
-    private void encodeAndStore(String entryKey, CacheEntry entry, int ttlSeconds) {
+    /**
+     * Encodes and stores an entry whose backlog slot is {@link #reserve reserved}, on behalf of
+     * the thread whose {@link CacheStore#orderOfCaller} is {@code order} ({@link #CALLER}: the
+     * calling thread's own); never throws.
+     */
+    private void encodeAndStore(Object order, String entryKey, CacheEntry entry, int ttlSeconds) {
         byte[] bytes;
         try {
             bytes = codec.encode(entry);
@@ -357,7 +366,7 @@ public final class CacheRuntime {
         // cost a range miss 6-9 % (JMH, sqlcache-miss against sqlcache-miss-nocopy, three runs):
         // the copies of rows read once, several times their encoded size on the heap, pushed out
         // the copies that hits use
-        store(entryKey, bytes, ttlSeconds);
+        store(order, entryKey, bytes, ttlSeconds);
     }
 
     /**
@@ -376,13 +385,15 @@ public final class CacheRuntime {
     /**
      * Hands encoded bytes to the store without waiting for its reply: the caller has its rows,
      * a round trip off every miss. The store keeps a thread's commands in order, so that
-     * thread's next lookup sees the entry. Takes a {@link #reserve reserved} slot, which the
+     * thread's next lookup sees the entry; {@code order} is that thread's
+     * ({@link CacheStore#orderOfCaller}), or {@link #CALLER} for the calling thread. Takes a {@link #reserve reserved} slot, which the
      * reply frees. Never throws.
      */
-    private void store(String entryKey, byte[] bytes, int ttlSeconds) {
+    private void store(Object order, String entryKey, byte[] bytes, int ttlSeconds) {
         CompletionStage<Void> stage;
         try {
-            stage = store.putAsync(entryKey, bytes, ttlSeconds);
+            stage = order == CALLER ? store.putAsync(entryKey, bytes, ttlSeconds)
+                    : store.putAsync(order, entryKey, bytes, ttlSeconds);
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(new StoreException("put failed: " + e, e));
         }
@@ -596,7 +607,7 @@ public final class CacheRuntime {
             return;
         }
         if (reserve()) {
-            store(miss.entryKey(), bytes, ttlSeconds);
+            store(CALLER, miss.entryKey(), bytes, ttlSeconds);
         }
     }
 

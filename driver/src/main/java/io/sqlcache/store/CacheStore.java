@@ -95,6 +95,28 @@ public interface CacheStore extends AutoCloseable {
         }
     }
 
+    /**
+     * The calling thread's place in this store's order of commands, for a
+     * {@link #putAsync(Object, String, byte[], int)} that another thread makes on its behalf (a
+     * miss encoded on a spare thread). An opaque token, or {@code null}; the default is
+     * {@code null}.
+     */
+    default Object orderOfCaller() {
+        return null;
+    }
+
+    /**
+     * {@link #putAsync(String, byte[], int)} made by any thread on behalf of the thread whose
+     * {@link #orderOfCaller} returned {@code order}: every later lookup of that thread runs after
+     * the put, as if that thread had made it. The default ignores {@code order}, which is right
+     * for a store whose commands all leave in one order (one connection, or memory).
+     *
+     * @param order what {@link #orderOfCaller} returned, possibly {@code null}
+     */
+    default CompletionStage<Void> putAsync(Object order, String entryKey, byte[] value, int ttlSeconds) {
+        return putAsync(entryKey, value, ttlSeconds);
+    }
+
     /** Gives every key in {@code versionKeys} a fresh random version, atomically per key. */
     void bump(List<String> versionKeys) throws StoreException;
 

@@ -168,6 +168,16 @@ public final class CircuitBreakerStore implements CacheStore {
         return guardedAsync(() -> delegate.putAsync(entryKey, value, ttlSeconds));
     }
 
+    @Override
+    public Object orderOfCaller() {
+        return delegate.orderOfCaller();
+    }
+
+    @Override
+    public CompletionStage<Void> putAsync(Object order, String entryKey, byte[] value, int ttlSeconds) {
+        return guardedAsync(() -> delegate.putAsync(order, entryKey, value, ttlSeconds));
+    }
+
     /** {@link #guarded} for a call that completes later: the outcome moves the breaker when it comes. */
     private <T> CompletionStage<T> guardedAsync(java.util.function.Supplier<CompletionStage<T>> call) {
         State trial;

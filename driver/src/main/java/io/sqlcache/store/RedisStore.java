@@ -29,6 +29,7 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -84,6 +85,15 @@ public final class RedisStore implements CacheStore {
      */
     static final Duration RIDE_ALONG_TICK = Duration.ofMillis(5);
 
+    /**
+     * How many application threads get a blocking connection of their own ({@link ThreadLanes})
+     * for the blocking calls, at most; the threads after them share the one Lettuce connection.
+     */
+    public static final int DEFAULT_THREAD_LANES = 64;
+
+    /** What {@code CLIENT LIST} calls the threads' connections. */
+    static final String LANE_NAME = "sqlcache-lane";
+
     /** Keys per SCAN step and per UNLINK in {@link #flushAll}. */
     static final int FLUSH_BATCH = 500;
 
@@ -110,6 +120,11 @@ public final class RedisStore implements CacheStore {
     private final RideAlong<RedisCommand<String, byte[], ?>> waiting;
     /** Connections on the caller's event loops ({@link #attach}); one node or Sentinel only, as {@link #waiting}. */
     private final LoopLanes lanes;
+    /**
+     * The application threads' own blocking connections (one node over plain TCP only; else,
+     * or with 0 lanes, null: every command goes through Lettuce).
+     */
+    private final ThreadLanes threads;
     private volatile boolean closed;
 
     /** A store with the default timeouts. */
@@ -135,7 +150,32 @@ public final class RedisStore implements CacheStore {
      *                                  the spin is negative; the message never contains the password
      */
     public RedisStore(String uri, String prefix, Duration commandTimeout, Duration connectTimeout, Duration spin) {
+        this(uri, prefix, commandTimeout, connectTimeout, spin, DEFAULT_THREAD_LANES);
+    }
+
+    /**
+     * Builds the client without connecting.
+     *
+     * @param uri            the Redis URI, not {@code null}
+     * @param prefix         the key prefix {@link #flushAll} deletes, not {@code null}
+     * @param commandTimeout how long one command may take, positive
+     * @param connectTimeout how long one connect may take, positive
+     * @param spin           how long a caller spins for a reply it waits for before it parks
+     *                       ({@link SpinWait}); zero: it parks at once
+     * @param threadLanes    how many application threads get a blocking connection of their own
+     *                       for {@link #lookup}, {@link #versions}, {@link #bump} and
+     *                       {@link #putAsync} ({@link ThreadLanes}; one node over plain TCP only,
+     *                       TLS, Sentinel and cluster URIs use Lettuce alone); zero: none
+     * @throws IllegalArgumentException when the URI is malformed, a timeout is not positive or
+     *                                  the spin or the lanes are negative; the message never
+     *                                  contains the password
+     */
+    public RedisStore(String uri, String prefix, Duration commandTimeout, Duration connectTimeout, Duration spin,
+                      int threadLanes) {
         Objects.requireNonNull(uri, "uri");
+        if (threadLanes < 0) {
+            throw new IllegalArgumentException("threadLanes must not be negative, was " + threadLanes);
+        }
         this.spin = SpinWait.of(Objects.requireNonNull(spin, "spin"));
         this.prefix = Objects.requireNonNull(prefix, "prefix");
         requirePositive(commandTimeout, "commandTimeout");
@@ -175,6 +215,7 @@ public final class RedisStore implements CacheStore {
                 this.backend = new ClusterBackend(client);
                 this.waiting = null;
                 this.lanes = null;
+                this.threads = null;
             } else {
                 RedisClient client = RedisClient.create(resources);
                 ClientOptions options = ClientOptions.builder()
@@ -187,11 +228,28 @@ public final class RedisStore implements CacheStore {
                 this.backend = new StandaloneBackend(client, uris.get(0));
                 this.waiting = new RideAlong<>("sqlcache-redis-ride-along", RIDE_ALONG_TICK, this::sendAlone);
                 this.lanes = new LoopLanes(resources, options, uris.get(0), CODEC);
+                this.threads = threadLanes(uris.get(0), threadLanes, commandTimeout, connectTimeout);
             }
         } catch (RuntimeException e) {
             resources.shutdown(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /** The threads' lanes to {@code node}, or null when it is not one node over plain TCP or none are wanted. */
+    private ThreadLanes threadLanes(RedisURI node, int max, Duration commandTimeout, Duration connectTimeout) {
+        if (max == 0 || node.isSsl() || node.getSocket() != null || !node.getSentinels().isEmpty()) {
+            return null;
+        }
+        String host = node.getHost();
+        int port = node.getPort();
+        String user = node.getUsername();
+        char[] password = node.getPassword();
+        int database = node.getDatabase();
+        int connectMillis = (int) Math.max(1, connectTimeout.toMillis());
+        int commandMillis = (int) Math.max(1, commandTimeout.toMillis());
+        return new ThreadLanes("sqlcache-redis-lanes", max, RIDE_ALONG_TICK, commandTimeout,
+                () -> RespConnection.open(host, port, connectMillis, commandMillis, user, password, database, LANE_NAME));
     }
 
     private static void requirePositive(Duration d, String name) {
@@ -274,12 +332,14 @@ public final class RedisStore implements CacheStore {
 
     // ---------------------------------------------------------------- operations
 
+    /** On the calling thread's lane when it has one ready ({@link ThreadLanes}), else on the shared connection. */
     @Override
     public Lookup lookup(String entryKey, List<String> versionKeys) throws StoreException {
         MgetReply reply = mget(mgetKeys(entryKey, versionKeys), versionKeys, "lookup");
         return new Lookup(reply.entry, reply.versions);
     }
 
+    /** On the calling thread's lane when it has one ready, as {@link #lookup}. */
     @Override
     public long[] versions(List<String> versionKeys) throws StoreException {
         return mget(versionKeys.toArray(new String[0]), versionKeys, "versions").versions;
@@ -290,6 +350,10 @@ public final class RedisStore implements CacheStore {
      * version keys (a second round trip, only then).
      */
     private MgetReply mget(String[] keys, List<String> versionKeys, String op) throws StoreException {
+        ThreadLanes.Lane lane = acquireLane();
+        if (lane != null) {
+            return mget(lane, keys, versionKeys, op);
+        }
         try {
             StatefulConnection<String, byte[]> c = connected();
             long deadline = System.nanoTime() + awaitNanos;
@@ -301,6 +365,97 @@ public final class RedisStore implements CacheStore {
         } catch (RuntimeException e) {
             throw failure(op, e);
         }
+    }
+
+    /** {@link #mget(String[], List, String)} on the calling thread's {@code lane}, which it releases. */
+    private MgetReply mget(ThreadLanes.Lane lane, String[] keys, List<String> versionKeys, String op)
+            throws StoreException {
+        try {
+            long deadline = System.nanoTime() + commandTimeoutNanos;
+            RespConnection c = lane.connection();
+            c.command(keys.length + 1).arg("MGET");
+            for (String key : keys) {
+                c.arg(key);
+            }
+            MgetReply reply = parseMget(keys, versionKeys, values(lane.exchange(deadline, spin), "MGET"));
+            if (reply.missing == null) {
+                return reply;
+            }
+            // the second round trip of createMissing, on the lane: SET NX and GET of each
+            List<Integer> missing = reply.missing;
+            long[] candidates = new long[missing.size()];
+            for (int j = 0; j < candidates.length; j++) {
+                String key = versionKeys.get(missing.get(j));
+                candidates[j] = Versions.random();
+                c.command(4).arg("SET").arg(key).arg(Versions.encode(candidates[j])).arg("NX");
+                c.command(2).arg("GET").arg(key);
+            }
+            Object first = lane.exchange(deadline);
+            for (int j = 0; j < candidates.length; j++) {
+                Object set = j == 0 ? first : lane.read(deadline);
+                Object current = lane.read(deadline);
+                if (current instanceof RespConnection.Error || set instanceof RespConnection.Error) {
+                    throw new StoreException(description + ": creating a version refused: "
+                            + (set instanceof RespConnection.Error ? set : current));
+                }
+                String key = versionKeys.get(missing.get(j));
+                reply.versions[missing.get(j)] = created(key, set, (byte[]) current, candidates[j]);
+            }
+            return reply;
+        } catch (IOException | ClassCastException e) {
+            throw laneFailed(lane, op, e);
+        } finally {
+            lane.release();
+        }
+    }
+
+    /** The calling thread's lane, locked, when it has one ready; else null (see {@link ThreadLanes#acquire}). */
+    private ThreadLanes.Lane acquireLane() {
+        // a blocking socket read does not answer an interrupt; the shared connection's wait does
+        return threads == null || closed || Thread.currentThread().isInterrupted() ? null : threads.acquire();
+    }
+
+    /** A lane's connection failed: it is closed (and reconnected later), the failure is the caller's. */
+    private StoreException laneFailed(ThreadLanes.Lane lane, String op, Exception e) {
+        StoreException failure = e instanceof java.net.SocketTimeoutException
+                ? new StoreException(description + ": " + op + " timed out after "
+                        + TimeUnit.NANOSECONDS.toMillis(commandTimeoutNanos) + " ms", e)
+                : new StoreException(description + ": " + op + " failed: " + e.getMessage(), e);
+        lane.broken(failure);
+        return failure;
+    }
+
+    /** An MGET's reply as its values, or the refusal Redis sent instead. */
+    @SuppressWarnings("unchecked")
+    private List<byte[]> values(Object reply, String what) throws StoreException, IOException {
+        if (reply instanceof RespConnection.Error error) {
+            throw new StoreException(description + ": " + what + " refused: " + error);
+        }
+        if (!(reply instanceof List<?> list)) {
+            throw new IOException(what + " answered " + reply);
+        }
+        for (Object value : list) {
+            if (value != null && !(value instanceof byte[])) {
+                throw new IOException(what + " answered a " + value.getClass().getSimpleName() + " among its values");
+            }
+        }
+        return (List<byte[]>) list;
+    }
+
+    /**
+     * The version a creator of {@code key} ends up with: the value a GET right after its SET NX
+     * found ({@code current}), else its own {@code candidate} when the SET took (deleted again
+     * right after: ours was the value, and an entry stored under it will simply never match once
+     * a new one is created).
+     */
+    private long created(String key, Object setReply, byte[] current, long candidate) throws StoreException {
+        if (current != null) {
+            return Versions.decode(key, current);
+        }
+        if ("OK".equals(setReply)) {
+            return candidate;
+        }
+        throw new StoreException(description + ": version key " + key + " vanished while being created");
     }
 
     /**
@@ -318,6 +473,13 @@ public final class RedisStore implements CacheStore {
             // on the calling loop's own connection: written, answered and completed on the loop
             return mapped("lookup", lookUp(lane.send(mgetValues(keys)), backend.commands(lane.connection()),
                     keys, versionKeys));
+        }
+        if (lane == null && threads != null) {
+            try {
+                threads.settle(); // the calling thread's SETs on its lane go first
+            } catch (StoreException e) {
+                return CompletableFuture.failedFuture(e);
+            }
         }
         return chained("lookup", (c, cmd) -> lookUp(mget(c, keys), cmd, keys, versionKeys));
     }
@@ -361,6 +523,11 @@ public final class RedisStore implements CacheStore {
         return lanes == null ? null : lanes.current();
     }
 
+    /** The threads' connections, or null when there are none (tests of this package). */
+    ThreadLanes threadLanes() {
+        return threads;
+    }
+
     /** The event loops' connections, or null for a cluster (tests of this package). */
     LoopLanes lanes() {
         return lanes;
@@ -388,6 +555,62 @@ public final class RedisStore implements CacheStore {
     @Override
     public CompletionStage<Void> putAsync(String entryKey, byte[] value, int ttlSeconds) {
         LoopLanes.Lane loop = callerLane();
+        if (loop == null && threads != null && !closed) {
+            ThreadLanes.Lane lane = threads.mine();
+            if (lane != null) {
+                return putOn(lane, entryKey, value, ttlSeconds);
+            }
+        }
+        return putShared(loop, entryKey, value, ttlSeconds);
+    }
+
+    /**
+     * The calling thread's lane ({@link ThreadLanes}), or null when its commands go through the
+     * shared connection (or it is an event loop of {@link #attach}).
+     */
+    @Override
+    public Object orderOfCaller() {
+        return threads == null || closed || callerLane() != null ? null : threads.mine();
+    }
+
+    /**
+     * {@link #putAsync(String, byte[], int)} on the lane of the thread whose {@link #orderOfCaller}
+     * gave {@code order}, as if that thread had made it; with a null {@code order}, on the shared
+     * connection, never on the calling thread's own lane.
+     */
+    @Override
+    public CompletionStage<Void> putAsync(Object order, String entryKey, byte[] value, int ttlSeconds) {
+        if (order instanceof ThreadLanes.Lane lane && !closed) {
+            return putOn(lane, entryKey, value, ttlSeconds);
+        }
+        return putShared(null, entryKey, value, ttlSeconds);
+    }
+
+    /**
+     * The SET in {@code lane}'s buffer, to leave with its thread's next command; on the shared
+     * connection when the lane is not connected, and then the lane is not used until that SET is
+     * answered, so that it still reaches Redis before the thread's next lookup.
+     */
+    private CompletionStage<Void> putOn(ThreadLanes.Lane lane, String entryKey, byte[] value, int ttlSeconds) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        if (threads.put(lane, entryKey, value, Math.max(1, ttlSeconds), result)) {
+            return result;
+        }
+        // marked before it is sent: the lane may connect meanwhile, and its thread look up there
+        lane.sentShared(result);
+        CompletionStage<Void> sent = putShared(null, entryKey, value, ttlSeconds);
+        sent.whenComplete((ok, e) -> {
+            if (e == null) {
+                result.complete(null);
+            } else {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /** {@link #putAsync} on the shared connection, or on {@code loop}'s when the caller is that attached loop. */
+    private CompletionStage<Void> putShared(LoopLanes.Lane loop, String entryKey, byte[] value, int ttlSeconds) {
         LoopLanes.Lane lane = loop != null && loop.ready() ? loop : null;
         if (lane == null && (waiting == null || closed || established() == null)) {
             CompletionStage<Void> sent = chained("put", (c, cmd) -> cmd.set(entryKey, value,
@@ -615,15 +838,8 @@ public final class RedisStore implements CacheStore {
         return CompletableFuture.allOf(all).thenApply(done -> {
             for (int j = 0; j < n; j++) {
                 String key = keys.get(missing.get(j));
-                byte[] current = gets.get(j).join();
                 try {
-                    if (current != null) {
-                        versions[missing.get(j)] = Versions.decode(key, current);
-                    } else if ("OK".equals(sets.get(j).join())) {
-                        versions[missing.get(j)] = candidates[j];
-                    } else {
-                        throw new StoreException(description + ": version key " + key + " vanished while being created");
-                    }
+                    versions[missing.get(j)] = created(key, sets.get(j).join(), gets.get(j).join(), candidates[j]);
                 } catch (StoreException e) {
                     throw new CompletionException(e);
                 }
@@ -654,16 +870,7 @@ public final class RedisStore implements CacheStore {
         for (int j = 0; j < n; j++) {
             String key = keys.get(missing.get(j));
             String setReply = await(sets.get(j), deadline, "SET NX");
-            byte[] current = await(gets.get(j), deadline, "GET");
-            if (current != null) {
-                versions[missing.get(j)] = Versions.decode(key, current);
-            } else if ("OK".equals(setReply)) {
-                // deleted again right after we created it: ours was the value, and an entry
-                // stored under it will simply never match once a new one is created
-                versions[missing.get(j)] = candidates[j];
-            } else {
-                throw new StoreException(description + ": version key " + key + " vanished while being created");
-            }
+            versions[missing.get(j)] = created(key, setReply, await(gets.get(j), deadline, "GET"), candidates[j]);
         }
     }
 
@@ -691,6 +898,11 @@ public final class RedisStore implements CacheStore {
             // table and its row bucket); each key is still set atomically, which is all a bump
             // needs. No TTL: a version must outlive every entry stored under it. (A cluster
             // client splits it per slot.)
+            ThreadLanes.Lane lane = acquireLane();
+            if (lane != null) {
+                bump(lane, versionKeys);
+                return;
+            }
             Map<String, byte[]> values = new LinkedHashMap<>();
             for (String key : versionKeys) {
                 values.put(key, Versions.encode(Versions.random()));
@@ -702,6 +914,26 @@ public final class RedisStore implements CacheStore {
             awaitParked(cmd.mset(values), deadline, "MSET");
         } catch (RuntimeException e) {
             throw failure("bump", e);
+        }
+    }
+
+    /** {@link #bump} on the calling thread's {@code lane}, which it releases. */
+    private void bump(ThreadLanes.Lane lane, List<String> versionKeys) throws StoreException {
+        try {
+            long deadline = System.nanoTime() + commandTimeoutNanos;
+            RespConnection c = lane.connection();
+            c.command(1 + 2 * versionKeys.size()).arg("MSET");
+            for (String key : versionKeys) {
+                c.arg(key).arg(Versions.encode(Versions.random()));
+            }
+            Object reply = lane.exchange(deadline);
+            if (!"OK".equals(reply)) {
+                throw new StoreException(description + ": MSET refused: " + reply);
+            }
+        } catch (IOException e) {
+            throw laneFailed(lane, "bump", e);
+        } finally {
+            lane.release();
         }
     }
 
@@ -787,6 +1019,9 @@ public final class RedisStore implements CacheStore {
             return;
         }
         closed = true;
+        if (threads != null) {
+            threads.close(); // their SETs leave, and are answered, first
+        }
         if (waiting != null) {
             waiting.close(); // what waits leaves before the connection closes
         }
@@ -814,6 +1049,9 @@ public final class RedisStore implements CacheStore {
      * attempt failed. Concurrent callers share one attempt.
      */
     private RedisClusterAsyncCommands<String, byte[]> commands() throws StoreException {
+        if (threads != null) {
+            threads.settle(); // the calling thread's SETs on its lane go first
+        }
         StatefulConnection<String, byte[]> c = connected();
         // every command of this store leaves after the SETs handed to putAsync before it
         sendWaiting(c);

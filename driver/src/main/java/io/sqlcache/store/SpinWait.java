@@ -3,14 +3,16 @@ package io.sqlcache.store;
 import java.time.Duration;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
  * How a thread waits for a Redis reply it needs before it can go on (a read's lookup or
  * versions): it spins for a short budget, then parks as before. Thread-safe.
  *
- * <p>Use: {@link #waiting()}, then {@link #spin}, then park on the future, then {@link #done()}
- * in a finally block: the count of callers waiting is one of the spin's limits.
+ * <p>Use: {@link #waiting()}, then {@link #spin}, then park on the future (or block on the
+ * socket), then {@link #done()} in a finally block: the count of callers waiting is one of the
+ * spin's limits.
  *
  * <p>A write's bump does not spin: it follows its statement, by when Redis and the I/O thread
  * have gone idle, and their reply comes after the budget (an MSET after an UPDATE: 117 µs,
@@ -112,7 +114,12 @@ final class SpinWait {
      * then waits on {@code f} as it would have anyway. Never throws, never blocks beyond the budget.
      */
     Outcome spin(Future<?> f) {
-        if (f.isDone()) {
+        return spin(f::isDone);
+    }
+
+    /** {@link #spin(Future)} until {@code done} says so: a reply readable on a socket ({@link ThreadLanes}). */
+    Outcome spin(BooleanSupplier done) {
+        if (done.getAsBoolean()) {
             return Outcome.DONE;
         }
         if (budgetNanos == 0) {
@@ -127,7 +134,7 @@ final class SpinWait {
             return Outcome.SKIPPED;
         }
         try {
-            while (!f.isDone()) {
+            while (!done.getAsBoolean()) {
                 long now = nanoClock.getAsLong();
                 if (now - start >= budgetNanos) {
                     if (++fruitless >= FRUITLESS_LIMIT) {

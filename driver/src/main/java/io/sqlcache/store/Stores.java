@@ -29,7 +29,8 @@ public final class Stores {
     /** Default prefix of every Redis key sqlcache writes. */
     public static final String DEFAULT_PREFIX = "sqlcache:";
 
-    private record Key(String uri, String prefix, Duration commandTimeout, Duration breakerOpen, Duration spin) {
+    private record Key(String uri, String prefix, Duration commandTimeout, Duration breakerOpen, Duration spin,
+                       int threadLanes) {
     }
 
     private static final class Shared {
@@ -68,16 +69,26 @@ public final class Stores {
      */
     public static CacheStore open(String redisUriOrNull, String prefix, Duration commandTimeout, Duration breakerOpen,
             Duration spin) {
+        return open(redisUriOrNull, prefix, commandTimeout, breakerOpen, spin, RedisStore.DEFAULT_THREAD_LANES);
+    }
+
+    /**
+     * {@link #open(String, String, Duration, Duration, Duration)} with how many application
+     * threads get a blocking Redis connection of their own ({@link RedisStore}); zero or more.
+     */
+    public static CacheStore open(String redisUriOrNull, String prefix, Duration commandTimeout, Duration breakerOpen,
+            Duration spin, int threadLanes) {
         if (redisUriOrNull == null || redisUriOrNull.isBlank()) {
             return InProcessStore.shared();
         }
         Key key = new Key(redisUriOrNull.strip(), Objects.requireNonNull(prefix, "prefix"),
                 Objects.requireNonNull(commandTimeout, "commandTimeout"), Objects.requireNonNull(breakerOpen, "breakerOpen"),
-                Objects.requireNonNull(spin, "spin"));
+                Objects.requireNonNull(spin, "spin"), threadLanes);
         synchronized (SHARED) {
             Shared shared = SHARED.get(key);
             if (shared == null) {
-                RedisStore redis = new RedisStore(key.uri, prefix, commandTimeout, RedisStore.DEFAULT_CONNECT_TIMEOUT, spin);
+                RedisStore redis = new RedisStore(key.uri, prefix, commandTimeout, RedisStore.DEFAULT_CONNECT_TIMEOUT, spin,
+                        threadLanes);
                 try {
                     shared = new Shared(new CircuitBreakerStore(redis, breakerOpen));
                 } catch (RuntimeException e) {
@@ -168,6 +179,21 @@ public final class Stores {
                         new StoreException("store handle is closed: " + store.describe()));
             }
             return store.putAsync(entryKey, value, ttlSeconds);
+        }
+
+        @Override
+        public Object orderOfCaller() {
+            return closed.get() ? null : store.orderOfCaller();
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Void> putAsync(Object order, String entryKey, byte[] value,
+                                                                   int ttlSeconds) {
+            if (closed.get()) {
+                return java.util.concurrent.CompletableFuture.failedFuture(
+                        new StoreException("store handle is closed: " + store.describe()));
+            }
+            return store.putAsync(order, entryKey, value, ttlSeconds);
         }
 
         @Override

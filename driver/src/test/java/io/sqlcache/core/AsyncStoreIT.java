@@ -47,7 +47,7 @@ class AsyncStoreIT {
     private CacheRuntime runtime() {
         // a long timeout: a put that waited for its reply would wait for as long as Redis is frozen
         CacheConfig config = new CacheConfig(redis.uri(), 300, 10_000, 1 << 20, true, "t:", 60_000, 1000,
-                CacheConfig.DEFAULT_LOCAL_COPY_BYTES, CacheConfig.DEFAULT_SPIN_MICROS);
+                CacheConfig.DEFAULT_LOCAL_COPY_BYTES, CacheConfig.DEFAULT_SPIN_MICROS, CacheConfig.DEFAULT_REDIS_LANES);
         CacheRuntime r = new CacheRuntime(config, new RedisStore(redis.uri(), "t:", Duration.ofSeconds(60),
                 Duration.ofSeconds(5)));
         runtimes.add(r);

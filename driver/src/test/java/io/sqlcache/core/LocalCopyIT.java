@@ -65,7 +65,7 @@ class LocalCopyIT {
 
     private CacheRuntime runtime(long localCopyBytes) {
         CacheConfig config = new CacheConfig(TestEnv.REDIS_URL, 300, 10_000, 1 << 20, true, prefix, 2000, 1000,
-                localCopyBytes, CacheConfig.DEFAULT_SPIN_MICROS);
+                localCopyBytes, CacheConfig.DEFAULT_SPIN_MICROS, CacheConfig.DEFAULT_REDIS_LANES);
         CacheRuntime r = new CacheRuntime(config,
                 new RedisStore(TestEnv.REDIS_URL, prefix, Duration.ofSeconds(2), Duration.ofSeconds(2)), clock::get);
         runtimes.add(r);

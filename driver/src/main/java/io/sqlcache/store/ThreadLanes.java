@@ -1,0 +1,532 @@
+package io.sqlcache.store;
+
+import java.io.IOException;
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A blocking Redis connection of each application thread's own ({@link RespConnection}), for
+ * the store's blocking calls: the thread writes its command and reads the reply itself, with no
+ * hand-over to Lettuce's I/O thread and back (two wake-ups of idle cores on every round trip
+ * that follows a statement; benchmarks/NOTES.md, "thread lanes").
+ *
+ * <p>Each thread that asks gets a {@link Lane} of its own, up to {@code maxLanes}; the threads
+ * after that get none and use the shared connection, as everything did before. A lane connects
+ * on this class's daemon thread, never on its caller's; until it is connected, and for a while
+ * after it failed, {@link #acquire} says no and the caller uses the shared connection. All of a
+ * thread's commands on its lane reach Redis in the order the thread issued them, which is what
+ * keeps a miss's SET before the thread's next lookup. A SET of {@link Lane#put} waits in the
+ * lane's buffer for the thread's next command and leaves with it in one write (the reply is
+ * read before that command's), or leaves alone within one to two ticks by the daemon thread,
+ * which also reads the replies of SETs whose thread went quiet, connects lanes, and closes the
+ * lanes of threads that ended.
+ *
+ * <p>Thread-safe. A lane is used under its lock: by its thread, by the encoder thread putting
+ * on the thread's behalf, by the daemon thread.
+ */
+final class ThreadLanes implements AutoCloseable {
+
+    /** Opens one connection; called on the daemon thread only. */
+    interface Connector {
+        RespConnection connect() throws IOException;
+    }
+
+    /** After a lane failed to connect or broke, how long until it is tried again. */
+    static final Duration RETRY = Duration.ofMillis(500);
+    /** The daemon thread's sleep when no lane has anything waiting (it still closes lanes of ended threads). */
+    private static final long IDLE_SLEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final String name;
+    private final int maxLanes;
+    private final long tickNanos;
+    private final long commandTimeoutNanos;
+    private final Connector connector;
+    private final ThreadLocal<Lane> mine = new ThreadLocal<>();
+    private final Set<Lane> lanes = ConcurrentHashMap.newKeySet();
+    private final AtomicReference<Thread> daemon = new AtomicReference<>();
+    private volatile boolean sleeping;
+    private volatile boolean closed;
+    /** Tests: connects wait until this opens (a lane kept unconnected on purpose); null: none wait. */
+    private volatile java.util.concurrent.CountDownLatch connectGate;
+
+    /**
+     * @param name           the daemon thread's name and the prefix of failure messages
+     * @param maxLanes       at most this many lanes (connections) at once, positive
+     * @param tick           how long a SET waits for its thread's next command at least (at most twice)
+     * @param commandTimeout how long the daemon thread waits for a reply
+     * @param connector      opens a lane's connection
+     */
+    ThreadLanes(String name, int maxLanes, Duration tick, Duration commandTimeout, Connector connector) {
+        this.name = Objects.requireNonNull(name, "name");
+        if (maxLanes <= 0) {
+            throw new IllegalArgumentException("maxLanes must be positive, was " + maxLanes);
+        }
+        this.maxLanes = maxLanes;
+        this.tickNanos = tick.toNanos();
+        this.commandTimeoutNanos = commandTimeout.toNanos();
+        this.connector = Objects.requireNonNull(connector, "connector");
+    }
+
+    /**
+     * The calling thread's lane, made (not yet connected) on its first call while there are fewer
+     * than {@code maxLanes}; {@code null} when it has none (a thread without a lane keeps none).
+     */
+    Lane mine() {
+        Lane lane = mine.get();
+        if (lane != null) {
+            return lane == Lane.NONE ? null : lane;
+        }
+        if (closed) {
+            return null;
+        }
+        reclaim();
+        synchronized (lanes) {
+            // the size check and the add under one lock: concurrent first calls never pass the cap
+            if (lanes.size() >= maxLanes) {
+                mine.set(Lane.NONE);
+                return null;
+            }
+            lane = new Lane(Thread.currentThread());
+            lanes.add(lane);
+        }
+        mine.set(lane);
+        wake();
+        return lane;
+    }
+
+    /**
+     * The calling thread's lane, locked, when it is connected and none of the thread's SETs sent
+     * on the shared connection is still unanswered (those must reach Redis before anything the
+     * thread sends on its lane); else {@code null}, and the caller uses the shared connection.
+     * A lane returned must be {@link Lane#release released}.
+     */
+    Lane acquire() {
+        Lane lane = mine();
+        if (lane == null || !lane.ready) {
+            return null;
+        }
+        lane.lock.lock();
+        if (lane.connection == null || (lane.lastShared != null && !lane.lastShared.isDone())) {
+            lane.lock.unlock();
+            return null;
+        }
+        return lane;
+    }
+
+    /**
+     * Queues {@code SET key value EX ttl} on {@code lane} ({@link Lane#put}) and makes sure the
+     * daemon thread will send it if the lane's thread sends nothing within a tick. Any thread may
+     * call it (the encoder thread, for the lane's thread). False when the lane is not connected:
+     * nothing was queued.
+     */
+    boolean put(Lane lane, String key, byte[] value, int ttlSeconds, CompletableFuture<Void> result) {
+        if (!lane.put(key, value, ttlSeconds, result)) {
+            return false;
+        }
+        wake();
+        return true;
+    }
+
+    /**
+     * Sends the calling thread's SETs waiting on its lane and reads their replies: before the
+     * thread sends anything on the shared connection, which would otherwise overtake them.
+     *
+     * @throws StoreException when the lane fails meanwhile (it is then closed, and those SETs failed)
+     */
+    void settle() throws StoreException {
+        Lane lane = mine.get();
+        if (lane == null || lane == Lane.NONE || !lane.waiting) {
+            return;
+        }
+        lane.lock.lock();
+        try {
+            if (lane.connection != null && !lane.unanswered.isEmpty()) {
+                lane.flush();
+                lane.drain(System.nanoTime() + commandTimeoutNanos, lane.unanswered.size());
+            }
+        } catch (IOException e) {
+            StoreException failure = new StoreException(name + ": SET failed: " + e.getMessage(), e);
+            lane.broken(failure);
+            throw failure;
+        } finally {
+            lane.lock.unlock();
+        }
+    }
+
+    /** Closes the lanes of threads that ended. */
+    private void reclaim() {
+        for (Lane lane : lanes) {
+            if (!lane.ownerAlive()) {
+                lanes.remove(lane);
+                lane.shut(new StoreException(name + ": the lane's thread ended"));
+            }
+        }
+    }
+
+    /** Lanes now (tests). */
+    int size() {
+        return lanes.size();
+    }
+
+    /** Lanes now connected (tests). */
+    int connected() {
+        int n = 0;
+        for (Lane lane : lanes) {
+            if (lane.ready) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void wake() {
+        Thread t = daemon.get();
+        if (t == null) {
+            Thread started = new Thread(this::run, name);
+            started.setDaemon(true);
+            if (daemon.compareAndSet(null, started)) {
+                started.start();
+            }
+        } else if (sleeping) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /** The daemon thread: connects lanes, sends the SETs no command took along, reads their replies. */
+    private void run() {
+        while (!closed) {
+            long now = System.nanoTime();
+            boolean busy = false;
+            boolean connectFailed = false;
+            long sleep = IDLE_SLEEP_NANOS;
+            reclaim();
+            for (Lane lane : lanes) {
+                if (closed) {
+                    break;
+                }
+                if (!lane.ready) {
+                    // one failed connect a pass: an unreachable server costs one timeout, not one a lane
+                    if (!connectFailed && now - lane.retryAt >= 0) {
+                        connectFailed = !connect(lane);
+                    }
+                    if (!lane.ready) {
+                        sleep = Math.min(sleep, Math.max(tickNanos, lane.retryAt - now));
+                    }
+                } else if (lane.waiting()) {
+                    busy = true;
+                    if (lane.lock.tryLock()) { // else its thread is at it, and will send and read them itself
+                        try {
+                            lane.tick(now, tickNanos, commandTimeoutNanos);
+                        } finally {
+                            lane.lock.unlock();
+                        }
+                    }
+                }
+            }
+            // the sleeping flag before the last look: a put after it wakes us (wake), one before
+            // it is seen by the look; a spurious wake-up costs one pass
+            sleeping = true;
+            for (Lane lane : lanes) {
+                busy |= lane.waiting();
+            }
+            LockSupport.parkNanos(this, busy ? tickNanos : sleep);
+            sleeping = false;
+        }
+    }
+
+    /** Tests: lanes connect only once {@code gate} opens (null: at once again). */
+    void holdConnects(java.util.concurrent.CountDownLatch gate) {
+        connectGate = gate;
+        wake();
+    }
+
+    /** One connect attempt; false when it failed (the lane is tried again after {@link #RETRY}). */
+    private boolean connect(Lane lane) {
+        java.util.concurrent.CountDownLatch gate = connectGate;
+        if (gate != null && gate.getCount() > 0) {
+            return true; // held: not a failure, tried again next tick
+        }
+        RespConnection c;
+        try {
+            c = connector.connect();
+        } catch (IOException | RuntimeException e) {
+            lane.retryAt = System.nanoTime() + RETRY.toNanos();
+            return false;
+        }
+        lane.lock.lock();
+        try {
+            if (closed || lane.closed) {
+                c.close();
+            } else {
+                lane.connection = c;
+                lane.ready = true;
+            }
+        } finally {
+            lane.lock.unlock();
+        }
+        return true;
+    }
+
+    /** Sends what waits, reads its replies (within the command timeout), closes every lane. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Thread t = daemon.get();
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+        for (Lane lane : lanes) {
+            lanes.remove(lane);
+            lane.lock.lock();
+            try {
+                if (lane.connection != null && !lane.unanswered.isEmpty()) {
+                    try {
+                        lane.flush();
+                        lane.drain(System.nanoTime() + commandTimeoutNanos, lane.unanswered.size());
+                    } catch (IOException e) {
+                        lane.broken(new StoreException(name + ": closing: " + e.getMessage(), e));
+                    }
+                }
+            } finally {
+                lane.lock.unlock();
+            }
+            lane.shut(new StoreException(name + ": store is closed"));
+        }
+    }
+
+    /**
+     * One thread's connection and what waits on it. Its methods but {@link #sentShared} are
+     * called with its lock held ({@link ThreadLanes#acquire}).
+     */
+    static final class Lane {
+
+        /** Marks a thread that has no lane. */
+        static final Lane NONE = new Lane(null);
+
+        private final ReentrantLock lock = new ReentrantLock();
+        private final WeakReference<Thread> owner;
+        /** Set under the lock; read without it as a hint. */
+        private volatile boolean ready;
+        private volatile boolean closed;
+        /** Guarded by the lock. */
+        private RespConnection connection;
+        /** Replies not yet read, in order: of SETs written and of SETs still in the buffer. Guarded by the lock. */
+        private final ArrayDeque<CompletableFuture<Void>> unanswered = new ArrayDeque<>();
+        /** Of {@link #unanswered}, how many of the last are still in the buffer. Guarded by the lock. */
+        private int unsent;
+        /** When the buffer got its oldest unsent SET ({@code System.nanoTime()}); read by the daemon thread. */
+        private volatile long unsentSince;
+        /** Since when sent SETs have waited for their replies ({@code System.nanoTime()}; 0: none wait). Guarded by the lock. */
+        private long answerDueSince;
+        /** Whether replies are waiting to be read or SETs to be sent; read by the daemon thread. */
+        private volatile boolean waiting;
+        /** The thread's last SET on the shared connection (while the lane was not connected). Guarded by the lock. */
+        private CompletableFuture<?> lastShared;
+        /** Daemon thread only. */
+        private long retryAt = System.nanoTime();
+
+        private Lane(Thread owner) {
+            this.owner = new WeakReference<>(owner);
+        }
+
+        private boolean ownerAlive() {
+            Thread t = owner.get();
+            return t != null && t.isAlive();
+        }
+
+        /** The connection; the lane is locked ({@link ThreadLanes#acquire}). */
+        RespConnection connection() {
+            return connection;
+        }
+
+        /**
+         * Sends the commands written to {@link #connection()} with the SETs waiting, reads the
+         * SETs' replies, and returns the reply to the first of those commands (read the others
+         * with {@link #read}).
+         */
+        Object exchange(long deadlineNanos) throws IOException {
+            return exchange(deadlineNanos, null);
+        }
+
+        /**
+         * {@link #exchange(long)} that spins on {@code spin} for the first reply before it blocks
+         * on the socket: a read's lookup, which a local Redis answers before a sleeping thread
+         * would be woken ({@link SpinWait}); {@code null}: no spin.
+         */
+        Object exchange(long deadlineNanos, SpinWait spin) throws IOException {
+            flush();
+            if (spin != null) {
+                spin.waiting();
+                try {
+                    spin.spin(this::readable);
+                    drain(deadlineNanos, unanswered.size());
+                    return connection.read(deadlineNanos);
+                } finally {
+                    spin.done();
+                }
+            }
+            drain(deadlineNanos, unanswered.size());
+            return connection.read(deadlineNanos);
+        }
+
+        /** Whether a reply is here to read; true when the socket failed (the read then says how). */
+        private boolean readable() {
+            try {
+                return connection.readable();
+            } catch (IOException e) {
+                return true;
+            }
+        }
+
+        /** The next reply, after {@link #exchange}. */
+        Object read(long deadlineNanos) throws IOException {
+            return connection.read(deadlineNanos);
+        }
+
+        /** Unlocks the lane. */
+        void release() {
+            lock.unlock();
+        }
+
+        /**
+         * The connection failed: closes it, fails every SET whose reply was not read with
+         * {@code cause}; the daemon thread reconnects the lane after {@link #RETRY}.
+         */
+        void broken(StoreException cause) {
+            ready = false;
+            if (connection != null) {
+                connection.close();
+                connection = null;
+            }
+            failUnanswered(cause);
+            answerDueSince = 0;
+            retryAt = System.nanoTime() + RETRY.toNanos();
+        }
+
+        /**
+         * Queues {@code SET key value EX ttl} in the lane's buffer, to leave with its thread's
+         * next command (or the daemon thread's tick), and completes {@code result} with its reply.
+         * False when the lane is not connected: nothing was queued.
+         */
+        private boolean put(String key, byte[] value, int ttlSeconds, CompletableFuture<Void> result) {
+            lock.lock();
+            try {
+                if (connection == null) {
+                    return false;
+                }
+                connection.command(5).arg("SET").arg(key).arg(value).arg("EX").arg(ttlSeconds);
+                unanswered.add(result);
+                if (unsent++ == 0) {
+                    unsentSince = System.nanoTime();
+                }
+                waiting = true;
+                return true;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** A SET of this lane's thread left on the shared connection: the lane waits until it is answered. */
+        void sentShared(CompletableFuture<?> set) {
+            lock.lock();
+            try {
+                lastShared = set;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void flush() throws IOException {
+            if (connection.buffered()) {
+                if (unsent > 0 && answerDueSince == 0) {
+                    answerDueSince = System.nanoTime();
+                }
+                unsent = 0;
+                connection.flush();
+            }
+        }
+
+        /** Reads the replies of the first {@code count} SETs (all sent) and completes them. */
+        private void drain(long deadlineNanos, int count) throws IOException {
+            for (int i = 0; i < count; i++) {
+                Object reply = connection.read(deadlineNanos);
+                CompletableFuture<Void> set = unanswered.poll();
+                if ("OK".equals(reply)) {
+                    set.complete(null);
+                } else {
+                    set.completeExceptionally(new StoreException("SET refused: " + reply));
+                }
+            }
+            if (unanswered.size() == unsent) {
+                answerDueSince = 0;
+            }
+            waiting = !unanswered.isEmpty();
+        }
+
+        /**
+         * The daemon thread's pass: reads the replies that are here (it never waits for one with
+         * the lock held: the lane's thread would wait behind it), fails the lane when replies are
+         * overdue, sends SETs that waited a tick.
+         */
+        private void tick(long now, long tickNanos, long timeoutNanos) {
+            if (connection == null) {
+                return;
+            }
+            try {
+                int sent = unanswered.size() - unsent;
+                while (sent > 0 && connection.readable()) {
+                    // "+OK\r\n" arrives whole: the read does not wait
+                    drain(now + timeoutNanos, 1);
+                    sent--;
+                }
+                if (sent > 0 && now - answerDueSince > timeoutNanos) {
+                    throw new java.net.SocketTimeoutException("SET timed out after "
+                            + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+                }
+                if (unsent > 0 && now - unsentSince >= tickNanos) {
+                    flush(); // their replies are read on a later pass, or by the thread
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                broken(new StoreException(e.getMessage(), e));
+            } catch (IOException e) {
+                broken(new StoreException("SET failed: " + e.getMessage(), e));
+            }
+        }
+
+        private boolean waiting() {
+            return waiting;
+        }
+
+        private void failUnanswered(StoreException cause) {
+            CompletableFuture<Void> set;
+            while ((set = unanswered.poll()) != null) {
+                set.completeExceptionally(cause);
+            }
+            unsent = 0;
+            waiting = false;
+        }
+
+        /** Closes the lane for good. */
+        private void shut(StoreException cause) {
+            lock.lock();
+            try {
+                closed = true;
+                broken(cause);
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+}

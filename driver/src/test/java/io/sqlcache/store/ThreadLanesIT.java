@@ -1,0 +1,253 @@
+package io.sqlcache.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.sqlcache.testing.RedisServerProcess;
+import io.sqlcache.testing.TestEnv;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The application threads' own blocking connections ({@link ThreadLanes}) under RedisStore,
+ * against real Redis: which commands take them, the order of a thread's commands across its lane
+ * and the shared connection, the cap, threads that end, a server that dies and comes back, and
+ * credentials. Connections are told apart by {@code CLIENT LIST}, where lanes carry their name.
+ */
+@Timeout(60)
+class ThreadLanesIT {
+
+    private static final long WAIT_MS = 10_000;
+
+    private final String prefix = "sqlcache-test-" + UUID.randomUUID() + ":";
+    private final List<String> versions = List.of(prefix + "t:a");
+    private RedisStore store;
+    private RedisServerProcess ownRedis;
+
+    @AfterEach
+    void close() throws StoreException {
+        if (store != null) {
+            if (ownRedis == null) {
+                store.flushAll();
+            }
+            store.close();
+        }
+        if (ownRedis != null) {
+            ownRedis.close();
+        }
+    }
+
+    private RedisStore store(String uri, int lanes) {
+        store = new RedisStore(uri, prefix, Duration.ofSeconds(2), Duration.ofSeconds(2), RedisStore.DEFAULT_SPIN, lanes);
+        return store;
+    }
+
+    /** The calling thread's first lookup makes its lane; returns once the lane is connected. */
+    private void laneUp(RedisStore s) throws Exception {
+        s.lookup(prefix + "q:first", versions);
+        await(() -> s.threadLanes().connected() >= 1, "the lane connected");
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + ": not within " + WAIT_MS + " ms");
+            }
+            Thread.sleep(5); // polling for a condition, bounded by the deadline
+        }
+    }
+
+    /** The lines of CLIENT LIST that are lanes (named {@link RedisStore#LANE_NAME}). */
+    private static List<String> lanes(RedisCommands<String, String> redis) {
+        return redis.clientList().lines().filter(l -> l.contains(" name=" + RedisStore.LANE_NAME + " ")).toList();
+    }
+
+    private interface Raw extends AutoCloseable {
+        RedisCommands<String, String> sync();
+
+        @Override
+        void close();
+    }
+
+    private static Raw raw(String uri) {
+        RedisClient client = RedisClient.create(uri);
+        StatefulRedisConnection<String, String> c = client.connect();
+        return new Raw() {
+            @Override
+            public RedisCommands<String, String> sync() {
+                return c.sync();
+            }
+
+            @Override
+            public void close() {
+                c.close();
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            }
+        };
+    }
+
+    @Test
+    void aThreadsLookupsBumpsAndPutsGoOverItsOwnConnection() throws Exception {
+        TestEnv.requireRedis();
+        RedisStore s = store(TestEnv.REDIS_URL, 4);
+        laneUp(s);
+        try (Raw raw = raw(TestEnv.REDIS_URL)) {
+            s.bump(versions);
+            assertThat(lanes(raw.sync())).anyMatch(l -> l.contains(" cmd=mset "));
+            s.putAsync(prefix + "q:1", new byte[] {5}, 60);
+            CacheStore.Lookup found = s.lookup(prefix + "q:1", versions);
+            assertThat(found.entry()).containsExactly(5);
+            assertThat(lanes(raw.sync())).anyMatch(l -> l.contains(" cmd=mget "));
+            assertThat(raw.sync().ttl(prefix + "q:1")).isBetween(1L, 60L);
+        }
+        assertThat(s.threadLanes().size()).isEqualTo(1);
+    }
+
+    @Test
+    void aPutLeavesWithItsThreadsNextLookupAndIsAnsweredBeforeIt() throws Exception {
+        TestEnv.requireRedis();
+        RedisStore s = store(TestEnv.REDIS_URL, 4);
+        laneUp(s);
+        CompletableFuture<Void> put = s.putAsync(prefix + "q:1", new byte[] {7}, 60).toCompletableFuture();
+        assertThat(s.lookup(prefix + "q:1", versions).entry()).containsExactly(7);
+        // its reply was read on the way to the lookup's
+        assertThat(put).isCompleted();
+    }
+
+    @Test
+    void aPutThatNoCommandFollowsIsSentAndAnsweredByTheDaemonThread() throws Exception {
+        TestEnv.requireRedis();
+        RedisStore s = store(TestEnv.REDIS_URL, 4);
+        laneUp(s);
+        s.putAsync(prefix + "q:1", new byte[] {9}, 60).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        try (Raw raw = raw(TestEnv.REDIS_URL)) {
+            assertThat(raw.sync().get(prefix + "q:1")).isEqualTo("\t");
+        }
+    }
+
+    @Test
+    void aPutMadeOnAnotherThreadsBehalfJoinsThatThreadsOrder() throws Exception {
+        TestEnv.requireRedis();
+        RedisStore s = store(TestEnv.REDIS_URL, 4);
+        laneUp(s);
+        Object order = s.orderOfCaller();
+        assertThat(order).isInstanceOf(ThreadLanes.Lane.class);
+        CompletableFuture<Void> handed = CompletableFuture.runAsync(
+                () -> s.putAsync(order, prefix + "q:1", new byte[] {3}, 60));
+        handed.get(10, TimeUnit.SECONDS);
+        // the SET waits on this thread's lane, so this lookup carries it
+        assertThat(s.lookup(prefix + "q:1", versions).entry()).containsExactly(3);
+        // the helper thread made no lane of its own
+        assertThat(s.threadLanes().size()).isEqualTo(1);
+    }
+
+    @Test
+    void aPutSentSharedWhileTheLaneConnectsStaysAheadOfTheThreadsNextLookup() throws Exception {
+        TestEnv.requireRedis();
+        RedisStore s = store(TestEnv.REDIS_URL, 4);
+        CountDownLatch gate = new CountDownLatch(1);
+        s.threadLanes().holdConnects(gate);
+        s.lookup(prefix + "q:first", versions); // the lane is made, and held unconnected
+        assertThat(s.threadLanes().connected()).isZero();
+        // on the shared connection, where it waits up to two ticks for company
+        CompletableFuture<Void> put = s.putAsync(prefix + "q:1", new byte[] {4}, 60).toCompletableFuture();
+        gate.countDown();
+        await(() -> s.threadLanes().connected() == 1, "the lane connected");
+        // the lane must not overtake the SET still waiting on the shared connection
+        assertThat(s.lookup(prefix + "q:1", versions).entry()).containsExactly(4);
+        put.get(10, TimeUnit.SECONDS);
+        // and once it is answered, the lane serves the thread
+        try (Raw raw = raw(TestEnv.REDIS_URL)) {
+            s.bump(versions);
+            assertThat(lanes(raw.sync())).anyMatch(l -> l.contains(" cmd=mset "));
+        }
+    }
+
+    @Test
+    void threadsBeyondTheCapShareOneConnectionAndKeepTheirOrder() throws Exception {
+        TestEnv.requireRedis();
+        RedisStore s = store(TestEnv.REDIS_URL, 1);
+        laneUp(s);
+        CompletableFuture<byte[]> other = CompletableFuture.supplyAsync(() -> {
+            try {
+                assertThat(s.orderOfCaller()).isNull();
+                s.putAsync(prefix + "q:2", new byte[] {2}, 60);
+                return s.lookup(prefix + "q:2", versions).entry();
+            } catch (StoreException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(other.get(10, TimeUnit.SECONDS)).containsExactly(2);
+        assertThat(s.threadLanes().size()).isEqualTo(1);
+    }
+
+    @Test
+    void theLaneOfAThreadThatEndedIsClosed() throws Exception {
+        TestEnv.requireRedis();
+        RedisStore s = store(TestEnv.REDIS_URL, 4);
+        Thread worker = new Thread(() -> {
+            try {
+                laneUp(s);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        worker.start();
+        worker.join();
+        assertThat(s.threadLanes().connected()).isEqualTo(1);
+        try (Raw raw = raw(TestEnv.REDIS_URL)) {
+            int before = lanes(raw.sync()).size();
+            await(() -> s.threadLanes().size() == 0, "the ended thread's lane closed");
+            await(() -> lanes(raw.sync()).size() == before - 1, "its connection gone from CLIENT LIST");
+        }
+    }
+
+    @Test
+    void aDeadServerFailsTheLaneFastAndTheLaneComesBackWithTheServer() throws Exception {
+        ownRedis = RedisServerProcess.start();
+        RedisStore s = store(ownRedis.uri(), 4);
+        laneUp(s);
+        ownRedis.kill();
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> s.lookup(prefix + "q:1", versions)).isInstanceOf(StoreException.class);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(3_000);
+        assertThat(s.threadLanes().connected()).isZero();
+        ownRedis.restart();
+        await(() -> s.threadLanes().connected() == 1, "the lane reconnected");
+        s.putAsync(prefix + "q:1", new byte[] {6}, 60);
+        assertThat(s.lookup(prefix + "q:1", versions).entry()).containsExactly(6);
+        s.lookup(prefix + "q:1", versions); // the versions exist now: one MGET
+        try (Raw raw = raw(ownRedis.uri())) {
+            assertThat(lanes(raw.sync())).anyMatch(l -> l.contains(" cmd=mget "));
+        }
+    }
+
+    @Test
+    void theLaneLogsInWithThePasswordAndUsesTheDatabaseOfTheUri() throws Exception {
+        ownRedis = RedisServerProcess.start();
+        assertThat(ownRedis.command("CONFIG", "SET", "requirepass", "s3cret")).startsWith("+OK");
+        String uri = "redis://:s3cret@127.0.0.1:" + ownRedis.port() + "/3";
+        RedisStore s = store(uri, 4);
+        laneUp(s);
+        s.bump(versions);
+        try (Raw raw = raw(uri)) {
+            assertThat(lanes(raw.sync())).singleElement().satisfies(l -> {
+                assertThat(l).contains(" db=3 ");
+                assertThat(l).contains(" cmd=mset ");
+            });
+            assertThat(raw.sync().get(versions.get(0))).isNotNull();
+        }
+    }
+}
