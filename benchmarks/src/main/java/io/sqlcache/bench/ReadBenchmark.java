@@ -75,10 +75,11 @@ public class ReadBenchmark extends BaseBenchmark {
                 handwritten = new Handwritten(s, conn, prefix);
             }
             case "sqlcache-redis-hit", "sqlcache-redis-hit-park", "sqlcache-redis-hit-cold", "sqlcache-miss",
-                 "sqlcache-miss-nocopy", "floor", "redis-get" ->
+                 "sqlcache-miss-nocopy", "sqlcache-redis-hit-lettuce", "sqlcache-miss-lettuce", "floor", "redis-get" ->
                     conn = BenchEnv.sqlcache("sqlcache.redis=" + BenchEnv.REDIS_URL + "&sqlcache.prefix=" + prefix
                             + (variant.startsWith("sqlcache-miss") ? "&sqlcache.ttl=120" : "")
                             + (variant.endsWith("-park") ? "&sqlcache.spinMicros=0" : "")
+                            + (variant.endsWith("-lettuce") ? "&sqlcache.redisLanes=0" : "")
                             + (variant.endsWith("-cold") || variant.endsWith("-nocopy") ? "&sqlcache.localCopyBytes=0" : ""));
             case "sqlcache-local-hit" -> conn = BenchEnv.sqlcache("sqlcache.prefix=" + prefix);
             default -> throw new IllegalArgumentException("unknown variant " + variant);
