@@ -63,7 +63,11 @@ import java.util.regex.Pattern;
  * once instead of queueing them. Every call fails within about the command timeout with a
  * {@link StoreException} (whose cause may be a Lettuce exception, for logs only).
  *
- * <p>Thread-safe: all callers share one connection, on which Lettuce pipelines their commands.
+ * <p>Thread-safe. Application threads (up to the {@code threadLanes} of the constructor) each
+ * write and read a blocking connection of their own for the blocking calls and a miss's
+ * {@link #putAsync} ({@link ThreadLanes}; one node over plain TCP); every other caller and call
+ * shares one Lettuce connection, on which Lettuce pipelines their commands. Either way a
+ * thread's commands reach Redis in the order it issued them.
  */
 public final class RedisStore implements CacheStore {
 
@@ -542,10 +546,11 @@ public final class RedisStore implements CacheStore {
     }
 
     /**
-     * {@link #put} without waiting for the reply. Once connected to one node (or through
-     * Sentinel), the SET does not leave at once: it leaves with the next command this store
-     * sends, in the same write, or alone within two {@link #RIDE_ALONG_TICK}s when no command
-     * comes. Either way Redis runs it before every later command of the calling thread (the
+     * {@link #put} without waiting for the reply. On the calling thread's lane
+     * ({@link ThreadLanes}), the SET waits in its buffer for the thread's next command and
+     * leaves with it, or alone within two {@link #RIDE_ALONG_TICK}s. Else, once connected to
+     * one node (or through Sentinel), it leaves with the next command this store sends on the
+     * shared connection, in the same write, or alone within two ticks when no command comes. Either way Redis runs it before every later command of the calling thread (the
      * thread's next lookup finds the entry); another thread's command may overtake it, a
      * miss for that thread, as for another process. A cluster, or a connection still being
      * made, sends it at once. On an {@link #attach attached} loop whose connection is up, it
