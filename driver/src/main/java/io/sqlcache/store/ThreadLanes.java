@@ -149,10 +149,7 @@ final class ThreadLanes implements AutoCloseable {
         }
         lane.lock.lock();
         try {
-            if (lane.connection != null && !lane.unanswered.isEmpty()) {
-                lane.flush();
-                lane.drain(System.nanoTime() + commandTimeoutNanos, lane.unanswered.size());
-            }
+            lane.answerAll(System.nanoTime() + commandTimeoutNanos);
         } catch (IOException e) {
             StoreException failure = new StoreException(name + ": SET failed: " + e.getMessage(), e);
             lane.broken(failure);
@@ -291,13 +288,10 @@ final class ThreadLanes implements AutoCloseable {
             lanes.remove(lane);
             lane.lock.lock();
             try {
-                if (lane.connection != null && !lane.unanswered.isEmpty()) {
-                    try {
-                        lane.flush();
-                        lane.drain(System.nanoTime() + commandTimeoutNanos, lane.unanswered.size());
-                    } catch (IOException e) {
-                        lane.broken(new StoreException(name + ": closing: " + e.getMessage(), e));
-                    }
+                try {
+                    lane.answerAll(System.nanoTime() + commandTimeoutNanos);
+                } catch (IOException e) {
+                    lane.broken(new StoreException(name + ": closing: " + e.getMessage(), e));
                 }
             } finally {
                 lane.lock.unlock();
@@ -367,18 +361,26 @@ final class ThreadLanes implements AutoCloseable {
          */
         Object exchange(long deadlineNanos, SpinWait spin) throws IOException {
             flush();
-            if (spin != null) {
-                spin.waiting();
-                try {
-                    spin.spin(this::readable);
-                    drain(deadlineNanos, unanswered.size());
-                    return connection.read(deadlineNanos);
-                } finally {
-                    spin.done();
-                }
+            if (spin == null) {
+                drain(deadlineNanos, unanswered.size());
+                return connection.read(deadlineNanos);
             }
-            drain(deadlineNanos, unanswered.size());
-            return connection.read(deadlineNanos);
+            spin.waiting();
+            try {
+                spin.spin(this::readable);
+                drain(deadlineNanos, unanswered.size());
+                return connection.read(deadlineNanos);
+            } finally {
+                spin.done();
+            }
+        }
+
+        /** Sends the SETs waiting and reads every reply still due (nothing when not connected). */
+        private void answerAll(long deadlineNanos) throws IOException {
+            if (connection != null && !unanswered.isEmpty()) {
+                flush();
+                drain(deadlineNanos, unanswered.size());
+            }
         }
 
         /** Whether a reply is here to read; true when the socket failed (the read then says how). */
