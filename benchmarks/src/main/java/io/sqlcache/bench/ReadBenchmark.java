@@ -37,8 +37,10 @@ import org.openjdk.jmh.annotations.TearDown;
  *       the driver's {@link EntryCodec} and every cell touched: the least a Redis hit can cost.</li>
  * </ul>
  * Not in the JMH run, for {@link CpuSplit}: {@code redis-get} (a GET of a 20-byte value, the
- * round trip of {@link RoundTripBenchmark}) and {@code sqlcache-miss-nocopy} (a miss without
- * local copies).
+ * round trip of {@link RoundTripBenchmark}), {@code sqlcache-miss-nocopy} (a miss without
+ * local copies), {@code direct-salted} (the direct read with the misses' counting salt, so each
+ * statement's text is new, as a miss's is) and the {@code -lettuce} variants of the hit and the
+ * miss ({@code sqlcache.redisLanes=0}).
  * Run: {@code java -jar benchmarks/target/sqlcache-benchmarks.jar ReadBenchmark -prof gc}.
  */
 @State(Scope.Thread)
@@ -69,7 +71,7 @@ public class ReadBenchmark extends BaseBenchmark {
         s = Shape.valueOf(shape);
         prefix = BenchEnv.uniquePrefix();
         switch (variant) {
-            case "direct" -> conn = BenchEnv.direct();
+            case "direct", "direct-salted" -> conn = BenchEnv.direct();
             case "handwritten", "handwritten-miss" -> {
                 conn = BenchEnv.direct();
                 handwritten = new Handwritten(s, conn, prefix);
@@ -85,7 +87,8 @@ public class ReadBenchmark extends BaseBenchmark {
             default -> throw new IllegalArgumentException("unknown variant " + variant);
         }
         ps = conn.prepareStatement(s.sql);
-        salt = variant.startsWith("sqlcache-miss") || variant.equals("handwritten-miss") ? 1 : 0;
+        salt = variant.startsWith("sqlcache-miss") || variant.equals("handwritten-miss")
+                || variant.equals("direct-salted") ? 1 : 0;
         // store every key once, and check that what the benchmark measures is what it claims
         for (int k = 0; k < Shape.KEYS; k++) {
             if (handwritten != null) {
