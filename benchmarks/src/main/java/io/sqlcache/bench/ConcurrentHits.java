@@ -31,7 +31,11 @@ import org.openjdk.jmh.infra.Blackhole;
  */
 public final class ConcurrentHits {
 
-    private static final String[] VARIANTS = {"spin", "park"};
+    /**
+     * The spinning driver, the parked one (both on the threads' own Redis connections), and the
+     * spinning one on the shared Lettuce connection ({@code sqlcache.redisLanes=0}).
+     */
+    private static final String[] VARIANTS = {"spin", "park", "lettuce"};
 
     private ConcurrentHits() {
     }
@@ -46,13 +50,17 @@ public final class ConcurrentHits {
         long tokensPerMicro = calibrate();
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        String[] prefixes = {BenchEnv.uniquePrefix(), BenchEnv.uniquePrefix()};
+        String[] prefixes = new String[VARIANTS.length];
+        for (int v = 0; v < VARIANTS.length; v++) {
+            prefixes[v] = BenchEnv.uniquePrefix();
+        }
         List<List<Connection>> conns = new ArrayList<>();
         List<List<PreparedStatement>> statements = new ArrayList<>();
         for (int v = 0; v < VARIANTS.length; v++) {
             // one URL per variant: every thread's connection shares its store and its SpinWait
             String extra = "sqlcache.redis=" + BenchEnv.REDIS_URL + "&sqlcache.prefix=" + prefixes[v]
-                    + (VARIANTS[v].equals("park") ? "&sqlcache.spinMicros=0" : "");
+                    + (VARIANTS[v].equals("park") ? "&sqlcache.spinMicros=0" : "")
+                    + (VARIANTS[v].equals("lettuce") ? "&sqlcache.redisLanes=0" : "");
             List<Connection> cs = new ArrayList<>();
             List<PreparedStatement> ps = new ArrayList<>();
             for (int t = 0; t < maxThreads; t++) {
@@ -100,11 +108,12 @@ public final class ConcurrentHits {
                     }
                 }
                 for (int v = 0; v < VARIANTS.length; v++) {
-                    System.out.printf(Locale.ROOT, "%7d %7d  %-5s %12.0f %12.1f %14.1f%n", threads, work, VARIANTS[v],
+                    System.out.printf(Locale.ROOT, "%7d %7d  %-7s %12.0f %12.1f %14.1f%n", threads, work, VARIANTS[v],
                             requests[v] / seconds[v], hitNanos[v] / requests[v] / 1e3, cpuNanos[v] / requests[v] / 1e3);
                 }
-                System.out.printf(Locale.ROOT, "%7d %7d  spin/park requests/s: %.3f%n", threads, work,
-                        requests[0] / seconds[0] / (requests[1] / seconds[1]));
+                System.out.printf(Locale.ROOT, "%7d %7d  spin/park requests/s: %.3f, spin/lettuce: %.3f%n", threads,
+                        work, requests[0] / seconds[0] / (requests[1] / seconds[1]),
+                        requests[0] / seconds[0] / (requests[2] / seconds[2]));
             }
         }
         try (RawRedis redis = new RawRedis()) {
