@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.mysql.cj.jdbc.JdbcConnection;
 import io.sqlcache.CacheConfig;
+import io.sqlcache.proxy.relay.ClientConnection;
 import io.sqlcache.testing.Db;
 import io.sqlcache.testing.TestEnv;
 import java.io.IOException;
@@ -139,6 +140,45 @@ class ProxyRobustnessIT {
         assertThat(awaitNoProcess("ID = " + backendId)).as("the backend connection is closed").isZero();
         try (Connection c = viaProxy("")) {
             assertThat(Db.one(c, "SELECT v FROM " + table + " WHERE id = 1")).isEqualTo("a");
+        }
+    }
+
+    @Test
+    void commandsSentAheadPastTheQueueBoundAreAllAnsweredInOrder() throws Exception {
+        // three times the bound: the proxy stops reading the client, then must start again
+        String pad = "x".repeat(8000);
+        int commands = 3 * ClientConnection.MAX_QUEUED_BYTES / pad.length();
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try (RawClient raw = new RawClient(proxy.port())) {
+            assertThat(raw.login("root", ProxyTests.database())[0]).isEqualTo((byte) 0);
+            Future<?> sent = writer.submit(() -> {
+                java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+                for (int i = 0; i < commands; i++) {
+                    byte[] q = ("\u0003SELECT " + i + ", LENGTH('" + pad + "')").getBytes(StandardCharsets.US_ASCII);
+                    all.write(q.length);
+                    all.write(q.length >>> 8);
+                    all.write(q.length >>> 16);
+                    all.write(0);
+                    all.writeBytes(q);
+                }
+                raw.sendRaw(all.toByteArray()); // blocks while the proxy pauses reading
+                return null;
+            });
+            for (int i = 0; i < commands; i++) {
+                raw.read(); // column count
+                raw.read(); // column definitions
+                raw.read();
+                raw.read(); // EOF
+                byte[] row = raw.read();
+                raw.read(); // EOF
+                String n = new String(row, 1, row[0], StandardCharsets.US_ASCII);
+                String length = new String(row, 2 + row[0], row[1 + row[0]], StandardCharsets.US_ASCII);
+                assertThat(n + " " + length).as("answer %d", i).isEqualTo(i + " " + pad.length());
+            }
+            sent.get(10, TimeUnit.SECONDS);
+            assertThat(connectionId(raw)).as("the connection serves the next command").isPositive();
+        } finally {
+            writer.shutdownNow();
         }
     }
 

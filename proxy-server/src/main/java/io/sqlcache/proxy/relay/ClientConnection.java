@@ -61,7 +61,8 @@ import java.util.function.Consumer;
  * connection phase is relayed untouched except for the capability flags; in the command phase
  * each command is an {@link Exchange}: answered from the cache, or forwarded and its answer
  * streamed back (captured for the cache when cacheable). Commands are handled one at a time;
- * packets a client sends ahead are queued and reading from the client pauses meanwhile.
+ * packets a client sends ahead are queued, and reading from the client pauses only while that
+ * queue holds {@link #MAX_QUEUED_BYTES} or more.
  *
  * <p>Every field is confined to the event loop, which never blocks. A cacheable read seen before
  * is planned there and its store lookup is asynchronous ({@link CacheRuntime#readRawAsync}), so
@@ -76,6 +77,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     private static final ParamValue[] NO_PARAMS = new ParamValue[0];
     /** How long a coalesced miss waits for another session's result before it forwards its own. */
     static final long MAX_COALESCED_WAIT_MS = 10_000;
+    /**
+     * Reading from the client pauses while this much waits in {@link #queue}. Not at every
+     * command: pausing and resuming a socket's reads is a system call each (epoll_ctl), one and
+     * a half per point select under sysbench, and clients that send commands ahead are rare.
+     */
+    public static final int MAX_QUEUED_BYTES = 1 << 20;
     /** Why nothing is cached without a catalog login. */
     static final String NO_CATALOG = "no catalog access (set --catalog-user)";
 
@@ -89,6 +96,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     private Phase phase = Phase.CONNECTING;
     private Session session;
     private final ArrayDeque<Packet> queue = new ArrayDeque<>();
+    /** Payload bytes in {@link #queue}. */
+    private long queuedBytes;
     private Exchange current;
     /** The server waits for client packets that are not commands (auth data, LOCAL INFILE contents). */
     private boolean clientTurn;
@@ -229,7 +238,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                             updateClientRead();
                         }
                     } else {
-                        queue.add(p);
+                        enqueue(p);
                     }
                     return;
                 }
@@ -395,7 +404,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         draining = true;
         try {
             while (current == null && phase == Phase.COMMAND && !closeWhenIdle && !queue.isEmpty()) {
-                start(queue.poll());
+                Packet next = queue.poll();
+                queuedBytes -= next.payload().length;
+                start(next);
             }
         } finally {
             draining = false;
@@ -1156,6 +1167,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         Exchange ex = current;
         current = null;
         queue.clear();
+        queuedBytes = 0;
         if (ex != null) {
             endFlight(ex, null);
             if (ex.waitLimit != null) {
@@ -1188,8 +1200,17 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (client == null || phase == Phase.CLOSED || phase == Phase.CONNECTING) {
             return;
         }
-        boolean read = (backend == null || backend.isWritable()) && (current == null || clientTurn);
+        boolean read = (backend == null || backend.isWritable())
+                && (current == null || clientTurn || queuedBytes < MAX_QUEUED_BYTES);
         client.config().setAutoRead(read);
+    }
+
+    private void enqueue(Packet p) {
+        queue.add(p);
+        queuedBytes += p.payload().length;
+        if (queuedBytes >= MAX_QUEUED_BYTES) {
+            updateClientRead();
+        }
     }
 
     // ---- text ----
