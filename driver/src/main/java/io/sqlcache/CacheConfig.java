@@ -28,7 +28,7 @@ import java.util.function.Function;
  *                      them instead of decoding, and with Redis instead of fetching them); 0: none
  * @param spinMicros    how long a thread waiting for a read's Redis reply spins before it parks; 0: never
  * @param redisLanes    how many application threads get a blocking Redis connection of their own for
- *                      their lookups, writes' bumps and misses' entries (one Redis node over plain TCP;
+ *                      their lookups, writes' bumps and misses' entries (one Redis node, TCP or TLS;
  *                      the others share one Lettuce connection); 0: none
  */
 public record CacheConfig(String redis, int ttlSeconds, int maxRows, long maxBytes, boolean enabled,

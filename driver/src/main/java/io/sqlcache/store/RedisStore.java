@@ -7,6 +7,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -29,7 +30,9 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,6 +48,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Entries and versions in Redis, through one shared Lettuce connection.
@@ -65,7 +70,7 @@ import java.util.regex.Pattern;
  *
  * <p>Thread-safe. Application threads (up to the {@code threadLanes} of the constructor) each
  * write and read a blocking connection of their own for the blocking calls and a miss's
- * {@link #putAsync} ({@link ThreadLanes}; one node over plain TCP); every other caller and call
+ * {@link #putAsync} ({@link ThreadLanes}; one node, over TCP or TLS); every other caller and call
  * shares one Lettuce connection, on which Lettuce pipelines their commands. Either way a
  * thread's commands reach Redis in the order it issued them.
  */
@@ -125,7 +130,7 @@ public final class RedisStore implements CacheStore {
     /** Connections on the caller's event loops ({@link #attach}); one node or Sentinel only, as {@link #waiting}. */
     private final LoopLanes lanes;
     /**
-     * The application threads' own blocking connections (one node over plain TCP only; else,
+     * The application threads' own blocking connections (one node, over TCP or TLS, only; else,
      * or with 0 lanes, null: every command goes through Lettuce).
      */
     private final ThreadLanes threads;
@@ -168,8 +173,8 @@ public final class RedisStore implements CacheStore {
      *                       ({@link SpinWait}); zero: it parks at once
      * @param threadLanes    how many application threads get a blocking connection of their own
      *                       for {@link #lookup}, {@link #versions}, {@link #bump} and
-     *                       {@link #putAsync} ({@link ThreadLanes}; one node over plain TCP only,
-     *                       TLS, Sentinel and cluster URIs use Lettuce alone); zero: none
+     *                       {@link #putAsync} ({@link ThreadLanes}; one node, over TCP or TLS,
+     *                       only: Sentinel and cluster URIs use Lettuce alone); zero: none
      * @throws IllegalArgumentException when the URI is malformed, a timeout is not positive or
      *                                  the spin or the lanes are negative; the message never
      *                                  contains the password
@@ -240,11 +245,15 @@ public final class RedisStore implements CacheStore {
         }
     }
 
-    /** The threads' lanes to {@code node}, or null when it is not one node over plain TCP or none are wanted. */
+    /**
+     * The threads' lanes to {@code node}, or null when it is not one node over TCP (with or
+     * without TLS) or none are wanted.
+     */
     private ThreadLanes threadLanes(RedisURI node, int max, Duration commandTimeout, Duration connectTimeout) {
-        if (max == 0 || node.isSsl() || node.getSocket() != null || !node.getSentinels().isEmpty()) {
+        if (max == 0 || node.isStartTls() || node.getSocket() != null || !node.getSentinels().isEmpty()) {
             return null;
         }
+        RespConnection.Tls tls = node.isSsl() ? tls(node.getVerifyMode()) : null;
         String host = node.getHost();
         int port = node.getPort();
         String user = node.getUsername();
@@ -253,7 +262,27 @@ public final class RedisStore implements CacheStore {
         int connectMillis = (int) Math.max(1, connectTimeout.toMillis());
         int commandMillis = (int) Math.max(1, commandTimeout.toMillis());
         return new ThreadLanes("sqlcache-redis-lanes", max, RIDE_ALONG_TICK, commandTimeout,
-                () -> RespConnection.open(host, port, connectMillis, commandMillis, user, password, database, LANE_NAME));
+                () -> RespConnection.open(host, port, connectMillis, commandMillis, user, password, database, LANE_NAME,
+                        tls));
+    }
+
+    /**
+     * The lanes' TLS, trusting what Lettuce's connection trusts: the JDK's default trust store
+     * (Lettuce's {@code SslOptions} are not set), and the URI's {@code verifyPeer} mode: {@code
+     * FULL} (the default) checks the chain and the host name, {@code CA} the chain only, {@code
+     * NONE} nothing.
+     */
+    static RespConnection.Tls tls(SslVerifyMode mode) {
+        if (mode == SslVerifyMode.NONE) {
+            try {
+                SSLContext any = SSLContext.getInstance("TLS");
+                any.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
+                return new RespConnection.Tls(any.getSocketFactory(), false);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("no TLS in this JVM: " + e.getMessage(), e);
+            }
+        }
+        return new RespConnection.Tls((SSLSocketFactory) SSLSocketFactory.getDefault(), mode == SslVerifyMode.FULL);
     }
 
     private static void requirePositive(Duration d, String name) {

@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * One blocking Redis connection (RESP2) that the calling thread writes and reads itself.
@@ -28,6 +31,10 @@ import java.util.concurrent.TimeUnit;
  * a closed socket, a reply that is not RESP) leaves the connection in an unknown state: the
  * caller must {@link #close} it.
  *
+ * <p>Over TLS ({@code rediss://}, as ElastiCache with encryption in transit) the same, through
+ * the JDK's {@link SSLSocket}: {@link #readable} then also looks at the encrypted bytes that
+ * wait in the TCP socket, so that a spinning caller sees a reply before it is decrypted.
+ *
  * <p>Not thread-safe: one thread at a time (the caller's lock).
  */
 final class RespConnection implements AutoCloseable {
@@ -36,6 +43,8 @@ final class RespConnection implements AutoCloseable {
     private static final int READ_BUFFER = 16 * 1024;
 
     private final Socket socket;
+    /** The TCP socket's own stream: under TLS, what has arrived but is not decrypted yet. */
+    private final InputStream raw;
     private final InputStream in;
     private final OutputStream out;
     private byte[] wbuf = new byte[8 * 1024];
@@ -45,10 +54,20 @@ final class RespConnection implements AutoCloseable {
     private int rlim;
     private long deadlineNanos;
 
-    private RespConnection(Socket socket) throws IOException {
+    private RespConnection(Socket tcp, Socket socket) throws IOException {
         this.socket = socket;
+        this.raw = tcp == socket ? null : tcp.getInputStream();
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
+    }
+
+    /**
+     * TLS for a connection.
+     *
+     * @param factory    makes the TLS socket over the TCP one: it decides which certificates are trusted
+     * @param verifyHost whether the server's certificate must name the host connected to
+     */
+    record Tls(SSLSocketFactory factory, boolean verifyHost) {
     }
 
     /**
@@ -59,17 +78,31 @@ final class RespConnection implements AutoCloseable {
      * @param password the password, or {@code null} for none
      * @param database the database number, 0 for the default
      * @param name     the connection's name for {@code CLIENT SETNAME}, without spaces
-     * @throws IOException when the server cannot be reached, refuses the credentials or the
+     * @param tls      TLS, or {@code null} for plain TCP; the handshake is bounded by the connect timeout
+     * @throws IOException when the server cannot be reached, fails the TLS handshake (its
+     *                     certificate is not trusted, say), refuses the credentials or the
      *                     database, or does not answer in time
      */
     static RespConnection open(String host, int port, int connectTimeoutMillis, int commandTimeoutMillis,
-                               String user, char[] password, int database, String name) throws IOException {
-        Socket socket = new Socket();
+                               String user, char[] password, int database, String name, Tls tls) throws IOException {
+        Socket tcp = new Socket();
+        Socket socket = tcp;
         try {
-            socket.setTcpNoDelay(true);
-            socket.setKeepAlive(true);
-            socket.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
-            RespConnection c = new RespConnection(socket);
+            tcp.setTcpNoDelay(true);
+            tcp.setKeepAlive(true);
+            tcp.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
+            if (tls != null) {
+                tcp.setSoTimeout(connectTimeoutMillis);
+                SSLSocket ssl = (SSLSocket) tls.factory().createSocket(tcp, host, port, true);
+                socket = ssl;
+                if (tls.verifyHost()) {
+                    SSLParameters p = ssl.getSSLParameters();
+                    p.setEndpointIdentificationAlgorithm("HTTPS");
+                    ssl.setSSLParameters(p);
+                }
+                ssl.startHandshake();
+            }
+            RespConnection c = new RespConnection(tcp, socket);
             List<String> sent = new ArrayList<>(3);
             if (password != null) {
                 c.command(user == null ? 2 : 3).arg("AUTH");
@@ -95,7 +128,7 @@ final class RespConnection implements AutoCloseable {
             }
             return c;
         } catch (IOException | RuntimeException e) {
-            socket.close();
+            tcp.close();
             throw e;
         }
     }
@@ -203,9 +236,12 @@ final class RespConnection implements AutoCloseable {
         return reply();
     }
 
-    /** Whether bytes of a reply are here to be read without waiting. */
+    /**
+     * Whether bytes of a reply are here to be read without waiting (under TLS, encrypted bytes
+     * count too: reading them may wait for the rest of their TLS record).
+     */
     boolean readable() throws IOException {
-        return rpos < rlim || in.available() > 0;
+        return rpos < rlim || in.available() > 0 || raw != null && raw.available() > 0;
     }
 
     /** A reply the server sent as an error: the command failed, the connection is in sync. */

@@ -189,7 +189,7 @@ final class RespConnectionTest {
     private Future<RespConnection> openInBackground(String user, String password, int database) {
         char[] pw = password == null ? null : password.toCharArray();
         return client.submit(
-                () -> RespConnection.open(HOST, peer.port(), WAIT_MILLIS, WAIT_MILLIS, user, pw, database, NAME));
+                () -> RespConnection.open(HOST, peer.port(), WAIT_MILLIS, WAIT_MILLIS, user, pw, database, NAME, null));
     }
 
     private RespConnection opened(Future<RespConnection> opening) throws Exception {

@@ -216,7 +216,8 @@ public final class RedisServerProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    /** A port of 127.0.0.1 free at the time of the call. */
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);
             return s.getLocalPort();
