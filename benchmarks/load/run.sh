@@ -137,18 +137,26 @@ switches() { # pid -> context switches of all its threads
         echo 0
     fi
 }
-cpu_snapshot() { # -> "busy total proxy mariadb redis proxy_switches"
-    read -r _ u n s i w q sq st _ </proc/stat
-    echo "$((u + n + s + q + sq + st)) $((u + n + s + i + w + q + sq + st)) $(ticks "$PROXY_PID") $(ticks "$MARIADB_PID") $(ticks "$REDIS_PID") $(switches "$PROXY_PID")"
+user_ticks() { # pid -> utime of the process (0 if unknown)
+    if [ -n "$1" ] && [ -r "/proc/$1/stat" ]; then
+        awk '{ print $14 }' "/proc/$1/stat"
+    else
+        echo 0
+    fi
 }
-cpu_delta() { # before after -> "busy% proxy_cores mariadb_cores redis_cores" over the interval
+cpu_snapshot() { # -> "busy total proxy mariadb redis proxy_switches proxy_user"
+    read -r _ u n s i w q sq st _ </proc/stat
+    echo "$((u + n + s + q + sq + st)) $((u + n + s + i + w + q + sq + st)) $(ticks "$PROXY_PID") $(ticks "$MARIADB_PID") $(ticks "$REDIS_PID") $(switches "$PROXY_PID") $(user_ticks "$PROXY_PID")"
+}
+cpu_delta() { # before after -> "busy% proxy_cores mariadb_cores redis_cores proxy_switches busy_cores proxy_user_cores"
     python3 - "$1" "$2" "$HZ" "$(nproc)" <<'PY'
 import sys
 b = list(map(int, sys.argv[1].split())); a = list(map(int, sys.argv[2].split())); hz = int(sys.argv[3]); n = int(sys.argv[4])
 total = a[1] - b[1]
 wall = total / n / hz  # seconds
-print("%.0f %.2f %.2f %.2f %d" % (100 * (a[0] - b[0]) / total, (a[2] - b[2]) / hz / wall, (a[3] - b[3]) / hz / wall,
-                                  (a[4] - b[4]) / hz / wall, a[5] - b[5]))
+cores = lambda i: (a[i] - b[i]) / hz / wall
+print("%.0f %.2f %.2f %.2f %d %.2f %.2f" % (100 * (a[0] - b[0]) / total, cores(2), cores(3), cores(4), a[5] - b[5],
+                                            cores(0), cores(6)))
 PY
 }
 
@@ -175,7 +183,7 @@ sysbench_args() { # workload -> script and options
 }
 
 SUMMARY="$OUT/summary.tsv"
-printf 'workload\ttarget\ttps\tqps\tp95_ms\thits\tmisses\thit_ratio\tcpu_busy_pct\tproxy_cores\tmariadb_cores\tredis_cores\tproxy_ctx_switches\n' >"$SUMMARY"
+printf 'workload\ttarget\ttps\tqps\tp95_ms\thits\tmisses\thit_ratio\tcpu_busy_pct\tproxy_cores\tmariadb_cores\tredis_cores\tproxy_ctx_switches\tbusy_cores\tproxy_user_cores\n' >"$SUMMARY"
 # The floor of an extra hop: a plain TCP relay (socat, no parsing, no cache) in front of MariaDB,
 # measured on point_select only; and Redis round trips alone (redis-benchmark, same client count).
 RELAY_PORT=
@@ -229,7 +237,7 @@ for w in $WORKLOADS; do
         p95=$(sed -n 's/.*95th percentile: *\([0-9.]*\)/\1/p' "$f")
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$w" "$target" "$tps" "$qps" "$p95" "$hits" "$misses" "$ratio" \
             "$(echo "$cpu" | tr ' ' '\t')" >>"$SUMMARY"
-        echo "load: $w $target: tps $tps qps $qps p95 ${p95} ms ${hits:+hits $hits misses $misses ratio $ratio} cpu (busy% proxy mariadb redis cores) $cpu"
+        echo "load: $w $target: tps $tps qps $qps p95 ${p95} ms ${hits:+hits $hits misses $misses ratio $ratio} cpu (busy%, cores of proxy mariadb redis, proxy switches, busy cores, proxy user cores) $cpu"
     done
 done
 
@@ -242,15 +250,22 @@ by = {(r["workload"], r["target"]): r for r in rows}
 relay_notes = []
 print("| workload | direct tps | proxy tps | proxy/direct tps | direct qps | proxy qps | direct p95 ms | proxy p95 ms | proxy hits | proxy misses | hit ratio |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-cpu = ["", "CPU during each measured run (machine busy %; cores used by the proxy, MariaDB, Redis; the rest is sysbench and the kernel):", "",
-       "| workload | target | busy % | proxy cores | MariaDB cores | Redis cores | proxy CPU µs / query | proxy context switches / query |",
-       "|---|---|---:|---:|---:|---:|---:|---:|"]
+cpu = ["", "CPU during each measured run (machine busy %; cores used by the proxy, MariaDB, Redis; the rest is sysbench and the kernel),"
+       " then CPU µs per query: the whole machine's, the proxy's in user space and in the kernel (its system calls and the"
+       " loopback TCP they drive), MariaDB's and Redis's:", "",
+       "| workload | target | busy % | proxy cores | MariaDB cores | Redis cores | machine µs / query | proxy user µs / query"
+       " | proxy kernel µs / query | MariaDB µs / query | Redis µs / query | proxy context switches / query |",
+       "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
 for r in rows:
     px = r["target"] == "proxy"
     q = float(r["qps"]) or float("nan")
+    per_q = lambda cores: "%.1f" % (float(cores) * 1e6 / q)
+    user = r.get("proxy_user_cores") or "nan"
+    kernel = float(r["proxy_cores"]) - float(user)
     cpu.append(f"| {r['workload']} | {r['target']} | {r['cpu_busy_pct']} | {r['proxy_cores'] if px else ''}"
-               f" | {r['mariadb_cores']} | {r['redis_cores']}"
-               f" | {'%.0f' % (float(r['proxy_cores']) * 1e6 / q) if px else ''}"
+               f" | {r['mariadb_cores']} | {r['redis_cores']} | {per_q(r.get('busy_cores') or 'nan')}"
+               f" | {per_q(user) if px else ''} | {per_q(kernel) if px else ''}"
+               f" | {per_q(r['mariadb_cores'])} | {per_q(r['redis_cores'])}"
                f" | {'%.1f' % (int(r['proxy_ctx_switches']) / (q * duration)) if px else ''} |")
 for w in dict.fromkeys(r["workload"] for r in rows):
     d, p = by.get((w, "direct")), by.get((w, "proxy"))
