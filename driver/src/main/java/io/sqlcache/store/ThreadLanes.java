@@ -489,7 +489,8 @@ final class ThreadLanes implements AutoCloseable {
             try {
                 int sent = unanswered.size() - unsent;
                 while (sent > 0 && connection.readable()) {
-                    // "+OK\r\n" arrives whole: the read does not wait
+                    // "+OK\r\n" arrives whole: the read does not wait (over TLS the bytes
+                    // may be a record of another kind, a session ticket, and the reply follows it)
                     drain(now + timeoutNanos, 1);
                     sent--;
                 }
