@@ -680,13 +680,14 @@ public final class RedisStore implements CacheStore {
      */
     private <T> AsyncCommand<String, byte[], T> send(StatefulConnection<String, byte[]> c,
                                                       AsyncCommand<String, byte[], T> command) {
-        List<RedisCommand<String, byte[], ?>> batch = waiting.takeAll();
-        if (batch.isEmpty()) {
-            c.dispatch(command);
-            return command;
-        }
-        batch.add(command);
-        dispatch(c, batch);
+        waiting.sendWith(batch -> {
+            if (batch.isEmpty()) {
+                c.dispatch(command);
+            } else {
+                batch.add(command);
+                dispatch(c, batch);
+            }
+        });
         return command;
     }
 
@@ -720,10 +721,11 @@ public final class RedisStore implements CacheStore {
     /** The SETs waiting to leave, sent before a command that does not take them along. */
     private void sendWaiting(StatefulConnection<String, byte[]> c) {
         if (waiting != null) {
-            List<RedisCommand<String, byte[], ?>> batch = waiting.takeAll();
-            if (!batch.isEmpty()) {
-                dispatch(c, batch);
-            }
+            waiting.sendWith(batch -> {
+                if (!batch.isEmpty()) {
+                    dispatch(c, batch);
+                }
+            });
         }
     }
 

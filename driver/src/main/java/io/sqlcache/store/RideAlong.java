@@ -78,7 +78,10 @@ final class RideAlong<T> implements AutoCloseable {
         }
     }
 
-    /** Everything waiting, oldest first, now the caller's to send; empty when nothing waits. */
+    /**
+     * Everything waiting, oldest first, now the caller's to send; empty when nothing waits. A
+     * caller that sends on the connection the daemon thread sends on uses {@link #sendWith}.
+     */
     List<T> takeAll() {
         T first = waiting.poll();
         if (first == null) {
@@ -90,6 +93,16 @@ final class RideAlong<T> implements AutoCloseable {
             out.add(next);
         }
         return out;
+    }
+
+    /**
+     * Hands {@code send} everything waiting (oldest first, possibly nothing) and runs it as one
+     * step with respect to the daemon thread's own sending: what the thread took before leaves
+     * before what {@code send} sends. Without it, a command could overtake a SET that the thread
+     * had taken but not yet written, and miss the entry its own thread has just stored.
+     */
+    synchronized void sendWith(Consumer<List<T>> send) {
+        send.accept(takeAll());
     }
 
     /** Whether the daemon thread ticks (tests): false before the first command and while it sleeps. */

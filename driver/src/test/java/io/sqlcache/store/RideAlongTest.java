@@ -123,6 +123,34 @@ class RideAlongTest {
     }
 
     @Test
+    void aCommandSentWithWhatWaitsNeverOvertakesWhatTheThreadIsSending() throws Exception {
+        List<String> wire = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch threadSending = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (RideAlong<String> r = new RideAlong<>("test-ride", TICK, batch -> {
+            threadSending.countDown();
+            await(release); // the thread has taken the SET and not written it yet
+            wire.addAll(batch);
+        })) {
+            r.add("set");
+            assertThat(threadSending.await(10, TimeUnit.SECONDS)).as("the thread took the SET").isTrue();
+            Thread caller = new Thread(() -> r.sendWith(batch -> {
+                wire.addAll(batch);
+                wire.add("lookup");
+            }));
+            caller.start();
+            // the race made on purpose: the caller's lookup is ready while the SET is not written
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (caller.getState() != Thread.State.BLOCKED && caller.isAlive() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            release.countDown();
+            caller.join(10_000);
+            assertThat(wire).as("the SET leaves first").containsExactly("set", "lookup");
+        }
+    }
+
+    @Test
     void rejectsANonPositiveTickAndNullArguments() {
         assertThatThrownBy(() -> new RideAlong<String>("t", Duration.ZERO, b -> { }))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tick");
