@@ -7,6 +7,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.sqlcache.SqlCacheStatement;
+import io.sqlcache.testing.Await;
 import io.sqlcache.testing.Db;
 import io.sqlcache.testing.RedisServerProcess;
 import io.sqlcache.testing.TestEnv;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
@@ -46,7 +46,6 @@ import org.junit.jupiter.api.Timeout;
 class RedisTlsIT {
 
     private static final String PASSWORD = "s3cret";
-    private static final long WAIT_MS = 10_000;
 
     private static Path dir;
     private static RedisServerProcess redis;
@@ -101,15 +100,6 @@ class RedisTlsIT {
         }
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not within " + WAIT_MS + " ms");
-            }
-            Thread.sleep(5); // polling for a condition, bounded by the deadline
-        }
-    }
 
     @Test
     void theThreadsLanesAndLettuceSpeakTlsAndLogIn() throws Exception {
@@ -117,7 +107,7 @@ class RedisTlsIT {
                 Duration.ofSeconds(2), RedisStore.DEFAULT_SPIN, 4);
         List<String> versions = List.of(prefix + "t:a");
         store.lookup(prefix + "q:first", versions);
-        await(() -> store.threadLanes().connected() >= 1, "the lane connected");
+        Await.until(() -> store.threadLanes().connected() >= 1, "the lane connected");
         store.bump(versions);
         store.putAsync(prefix + "q:1", new byte[] {7}, 60);
         assertThat(store.lookup(prefix + "q:1", versions).entry()).containsExactly(7);

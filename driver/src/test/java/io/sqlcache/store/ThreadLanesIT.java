@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.sqlcache.testing.Await;
 import io.sqlcache.testing.RedisServerProcess;
 import io.sqlcache.testing.TestEnv;
 import java.time.Duration;
@@ -14,7 +15,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,7 +28,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class ThreadLanesIT {
 
-    private static final long WAIT_MS = 10_000;
 
     private final String prefix = "sqlcache-test-" + UUID.randomUUID() + ":";
     private final List<String> versions = List.of(prefix + "t:a");
@@ -56,18 +55,9 @@ class ThreadLanesIT {
     /** The calling thread's first lookup makes its lane; returns once the lane is connected. */
     private void laneUp(RedisStore s) throws Exception {
         s.lookup(prefix + "q:first", versions);
-        await(() -> s.threadLanes().connected() >= 1, "the lane connected");
+        Await.until(() -> s.threadLanes().connected() >= 1, "the lane connected");
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not within " + WAIT_MS + " ms");
-            }
-            Thread.sleep(5); // polling for a condition, bounded by the deadline
-        }
-    }
 
     /** The lines of CLIENT LIST that are lanes (named {@link RedisStore#LANE_NAME}). */
     private static List<String> lanes(RedisCommands<String, String> redis) {
@@ -164,7 +154,7 @@ class ThreadLanesIT {
         // on the shared connection, where it waits up to two ticks for company
         CompletableFuture<Void> put = s.putAsync(prefix + "q:1", new byte[] {4}, 60).toCompletableFuture();
         gate.countDown();
-        await(() -> s.threadLanes().connected() == 1, "the lane connected");
+        Await.until(() -> s.threadLanes().connected() == 1, "the lane connected");
         // the lane must not overtake the SET still waiting on the shared connection
         assertThat(s.lookup(prefix + "q:1", versions).entry()).containsExactly(4);
         put.get(10, TimeUnit.SECONDS);
@@ -209,8 +199,8 @@ class ThreadLanesIT {
         assertThat(s.threadLanes().connected()).isEqualTo(1);
         try (Raw raw = raw(TestEnv.REDIS_URL)) {
             int before = lanes(raw.sync()).size();
-            await(() -> s.threadLanes().size() == 0, "the ended thread's lane closed");
-            await(() -> lanes(raw.sync()).size() == before - 1, "its connection gone from CLIENT LIST");
+            Await.until(() -> s.threadLanes().size() == 0, "the ended thread's lane closed");
+            Await.until(() -> lanes(raw.sync()).size() == before - 1, "its connection gone from CLIENT LIST");
         }
     }
 
@@ -225,7 +215,7 @@ class ThreadLanesIT {
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(3_000);
         assertThat(s.threadLanes().connected()).isZero();
         ownRedis.restart();
-        await(() -> s.threadLanes().connected() == 1, "the lane reconnected");
+        Await.until(() -> s.threadLanes().connected() == 1, "the lane reconnected");
         s.putAsync(prefix + "q:1", new byte[] {6}, 60);
         assertThat(s.lookup(prefix + "q:1", versions).entry()).containsExactly(6);
         s.lookup(prefix + "q:1", versions); // the versions exist now: one MGET
