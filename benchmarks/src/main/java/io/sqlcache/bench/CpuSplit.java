@@ -12,7 +12,9 @@ import java.util.Map;
  * and Lettuce's I/O threads' CPU per operation, the variants interleaved round by round so that
  * each round's machine state is shared by all of them (JMH runs each variant in its own forks,
  * minutes apart; on a shared 2-core machine the round trip drifts between them by more than a
- * hit's own CPU). The first round is warm-up and not counted.
+ * hit's own CPU). The first round is warm-up and not counted; the order of the variants rotates
+ * from round to round, and the first tenth of each slice is not counted either (the switch from
+ * the previous variant).
  *
  * <p>Run: {@code java -cp benchmarks/target/sqlcache-benchmarks.jar io.sqlcache.bench.CpuSplit
  * handwritten,sqlcache-redis-hit POINT 3 6 [out.tsv]} (variants, shape, seconds per round (three times
@@ -50,7 +52,16 @@ public final class CpuSplit {
         double[][] walls = new double[variants.length][rounds - 1];
         long sink = 0;
         for (int r = 0; r < rounds; r++) {
-            for (int v = 0; v < variants.length; v++) {
+            for (int k = 0; k < variants.length; k++) {
+                // the order rotates round by round: no variant always follows the same one (a
+                // slice after the hits, which leave MariaDB idle for seconds, ran its joins a
+                // millisecond slower than one after direct)
+                int v = (k + r) % variants.length;
+                // the slice's first tenth settles the switch from the last variant, uncounted
+                long settle = System.nanoTime();
+                while (System.nanoTime() - settle < nanos / 10) {
+                    sink += benches[v].read();
+                }
                 Map<Long, Long> io = ioThreadCpu(threads);
                 long n = 0;
                 long t0 = System.nanoTime();
