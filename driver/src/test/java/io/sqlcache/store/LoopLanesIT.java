@@ -6,6 +6,7 @@ import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.sqlcache.testing.Await;
 import io.sqlcache.testing.RedisServerProcess;
 import java.time.Duration;
 import java.util.Arrays;
@@ -91,6 +92,8 @@ class LoopLanesIT {
     void anAttachedLoopGetsAConnectionOfItsOwnAndItsCallsCompleteOnIt() throws Exception {
         store.put(prefix + "q:1", new byte[] {1, 2}, 60);
         CacheStore.Lookup blocking = store.lookup(prefix + "q:1", versionKeys);
+        // this thread's own connection (ThreadLanes) connects in the background: counted before, not after
+        Await.until(() -> store.threadLanes().connected() == store.threadLanes().size(), "this thread's lane connected");
         int before = clients();
 
         store.attach(group);
@@ -180,6 +183,7 @@ class LoopLanesIT {
     @Test
     void afterDetachTheLoopUsesTheSharedConnectionAndItsOwnIsClosed() throws Exception {
         store.lookup(prefix + "q:0", versionKeys); // the shared connection
+        Await.until(() -> store.threadLanes().connected() == store.threadLanes().size(), "this thread's lane connected");
         int shared = clients();
         store.attach(group);
         lookUpUntilTheLaneAnswers(prefix + "q:0");
