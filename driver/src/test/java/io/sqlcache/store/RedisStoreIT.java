@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.sqlcache.testing.Await;
 import io.sqlcache.testing.RedisServerProcess;
 import io.sqlcache.testing.TestEnv;
 import java.time.Duration;
@@ -299,6 +300,8 @@ class RedisStoreIT {
              RedisStore s = new RedisStore(redis.uri(), prefix)) {
             List<String> keys = List.of(prefix + "t:a");
             s.lookup(prefix + "q:0", keys); // connects and creates the version
+            // this thread's own connection connects in the background: not during a count
+            Await.until(() -> s.threadLanes().connected() == s.threadLanes().size(), "this thread's lane connected");
             long alone = readsDuring(redis, () -> s.lookup(prefix + "q:0", keys));
 
             redis.command("CONFIG", "RESETSTAT");
