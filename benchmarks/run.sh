@@ -41,7 +41,7 @@ java -jar "$jar" "${BENCH:-.*Benchmark}" -f 2 "${opts[@]}" -prof gc \
     -rf json -rff "$out/jmh-result.json" | tee "$out/jmh-output.txt"
 # the same reads with the variants alternating in one process (CpuSplit): ratios free of the
 # drift between JMH's forks, minutes apart (~5 min in full mode)
-variants=direct,handwritten,sqlcache-redis-hit,sqlcache-redis-hit-park,sqlcache-redis-hit-cold,sqlcache-local-hit,sqlcache-miss,handwritten-miss,floor,redis-get
+variants=direct,handwritten,sqlcache-redis-hit,sqlcache-redis-hit-park,sqlcache-redis-hit-cold,sqlcache-local-hit,sqlcache-miss,handwritten-miss,floor,redis-get,direct-2rt
 if [ -z "${BENCH:-}" ]; then
     rm -f "$out/interleaved.tsv"
     for shape in POINT RANGE JOIN; do

@@ -15,6 +15,12 @@ final class BenchEnv {
     static final String MYSQL_URL = env("SQLCACHE_TEST_MYSQL_URL", "jdbc:mysql://127.0.0.1:3306/test?user=root&password=");
     static final String REDIS_URL = env("SQLCACHE_TEST_REDIS_URL", "redis://127.0.0.1:6379");
 
+    /**
+     * When set (before the connections are made), every connection times its statements with
+     * {@link DbTimer}; {@link CpuSplit} sets it, the JMH benchmarks do not.
+     */
+    static volatile boolean timeDatabase;
+
     private BenchEnv() {
     }
 
@@ -30,12 +36,17 @@ final class BenchEnv {
 
     /** The sqlcache URL of the same database with extra {@code sqlcache.} parameters. */
     static String sqlcacheUrl(String extra) {
-        String url = "jdbc:sqlcache:" + MYSQL_URL.substring("jdbc:".length());
+        String url = "jdbc:sqlcache:" + mysqlUrl().substring("jdbc:".length());
         return url + (url.contains("?") ? "&" : "?") + extra;
     }
 
     static Connection direct() throws SQLException {
-        return DriverManager.getConnection(MYSQL_URL);
+        return DriverManager.getConnection(mysqlUrl());
+    }
+
+    /** The database's URL, with {@link DbTimer} when {@link #timeDatabase} is set. */
+    private static String mysqlUrl() {
+        return timeDatabase ? MYSQL_URL + (MYSQL_URL.contains("?") ? "&" : "?") + DbTimer.URL_PARAMETER : MYSQL_URL;
     }
 
     static Connection sqlcache(String extra) throws SQLException {

@@ -21,7 +21,7 @@ import java.util.Map;
  * that for the first), rounds,
  * and a file to append one line per variant to: shape, variant, the mean and the median over
  * the counted rounds of the round's wall µs per read, caller CPU µs, Lettuce I/O CPU µs, rounds
- * counted; {@code run.sh} writes {@code results/interleaved.tsv} so, and {@link ReportWriter}
+ * counted, and µs per read spent in the database ({@link DbTimer}, on every connection); {@code run.sh} writes {@code results/interleaved.tsv} so, and {@link ReportWriter}
  * reports it).
  */
 public final class CpuSplit {
@@ -41,6 +41,7 @@ public final class CpuSplit {
             throw new IllegalArgumentException("rounds: at least 2 (the first is warm-up)");
         }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        BenchEnv.timeDatabase = true;
         ReadBenchmark[] benches = new ReadBenchmark[variants.length];
         for (int v = 0; v < variants.length; v++) {
             benches[v] = new ReadBenchmark();
@@ -48,7 +49,7 @@ public final class CpuSplit {
             benches[v].shape = args[1];
             benches[v].setUp();
         }
-        double[][] sums = new double[variants.length][3];
+        double[][] sums = new double[variants.length][4];
         double[][] walls = new double[variants.length][rounds - 1];
         long sink = 0;
         for (int r = 0; r < rounds; r++) {
@@ -64,6 +65,7 @@ public final class CpuSplit {
                 }
                 Map<Long, Long> io = ioThreadCpu(threads);
                 long n = 0;
+                long db0 = DbTimer.nanos();
                 long t0 = System.nanoTime();
                 long c0 = threads.getCurrentThreadCpuTime();
                 // the warm-up round is three slices long: the miss paths are still being
@@ -75,6 +77,7 @@ public final class CpuSplit {
                 }
                 double wall = (System.nanoTime() - t0) / 1000.0 / n;
                 double cpu = (threads.getCurrentThreadCpuTime() - c0) / 1000.0 / n;
+                double db = (DbTimer.nanos() - db0) / 1000.0 / n;
                 long ioNanos = 0;
                 for (Map.Entry<Long, Long> e : ioThreadCpu(threads).entrySet()) {
                     ioNanos += e.getValue() - io.getOrDefault(e.getKey(), 0L);
@@ -84,20 +87,24 @@ public final class CpuSplit {
                     sums[v][0] += wall;
                     sums[v][1] += cpu;
                     sums[v][2] += ioNanos / 1000.0 / n;
+                    sums[v][3] += db;
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "%-24s %10s %14s %16s   (%s, %d rounds of %s s, first not counted; checksum %d)%n",
-                "variant", "wall µs", "caller CPU µs", "Lettuce I/O µs", args[1], rounds, args[2], sink & 1);
+        System.out.printf(Locale.ROOT, "%-24s %10s %14s %16s %12s %14s   (%s, %d rounds of %s s, first not counted; checksum %d)%n",
+                "variant", "wall µs", "caller CPU µs", "Lettuce I/O µs", "database µs", "outside db µs", args[1], rounds,
+                args[2], sink & 1);
         StringBuilder tsv = new StringBuilder();
         for (int v = 0; v < variants.length; v++) {
-            System.out.printf(Locale.ROOT, "%-24s %10.1f %14.2f %16.2f%n", variants[v], sums[v][0] / (rounds - 1),
-                    sums[v][1] / (rounds - 1), sums[v][2] / (rounds - 1));
+            System.out.printf(Locale.ROOT, "%-24s %10.1f %14.2f %16.2f %12.1f %14.1f%n", variants[v],
+                    sums[v][0] / (rounds - 1), sums[v][1] / (rounds - 1), sums[v][2] / (rounds - 1),
+                    sums[v][3] / (rounds - 1), (sums[v][0] - sums[v][3]) / (rounds - 1));
             java.util.Arrays.sort(walls[v]);
             int m = walls[v].length;
             double median = m % 2 == 1 ? walls[v][m / 2] : (walls[v][m / 2 - 1] + walls[v][m / 2]) / 2;
-            tsv.append(String.format(Locale.ROOT, "%s\t%s\t%.3f\t%.3f\t%.3f\t%.3f\t%d%n", args[1], variants[v],
-                    sums[v][0] / (rounds - 1), median, sums[v][1] / (rounds - 1), sums[v][2] / (rounds - 1), rounds - 1));
+            tsv.append(String.format(Locale.ROOT, "%s\t%s\t%.3f\t%.3f\t%.3f\t%.3f\t%d\t%.3f%n", args[1], variants[v],
+                    sums[v][0] / (rounds - 1), median, sums[v][1] / (rounds - 1), sums[v][2] / (rounds - 1), rounds - 1,
+                    sums[v][3] / (rounds - 1)));
             benches[v].tearDown();
         }
         if (args.length == 5) {

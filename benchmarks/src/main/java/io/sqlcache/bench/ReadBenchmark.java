@@ -37,7 +37,11 @@ import org.openjdk.jmh.annotations.TearDown;
  *       the driver's {@link EntryCodec} and every cell touched: the least a Redis hit can cost.</li>
  * </ul>
  * Not in the JMH run, for {@link CpuSplit}: {@code redis-get} (a GET of a 20-byte value, the
- * round trip of {@link RoundTripBenchmark}), {@code sqlcache-miss-nocopy} (a miss without
+ * round trip of {@link RoundTripBenchmark}), {@code direct-2rt} (the direct read with a Redis
+ * round trip before it and one after it, each an MSET of two small keys over a bare socket
+ * ({@link SocketMset}): the bound of the miss target, "direct + 2 round trips", measured where
+ * those round trips happen, after a statement, rather than back to back),
+ * {@code sqlcache-miss-nocopy} (a miss without
  * local copies), {@code direct-salted} (the direct read with the misses' counting salt, so each
  * statement's text is new, as a miss's is) and the {@code -lettuce} variants of the hit and the
  * miss ({@code sqlcache.redisLanes=0}).
@@ -64,6 +68,7 @@ public class ReadBenchmark extends BaseBenchmark {
     private String roundTripKey;
     private int i;
     private long salt;
+    private SocketMset socket;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -72,6 +77,11 @@ public class ReadBenchmark extends BaseBenchmark {
         prefix = BenchEnv.uniquePrefix();
         switch (variant) {
             case "direct", "direct-salted" -> conn = BenchEnv.direct();
+            case "direct-2rt" -> {
+                conn = BenchEnv.direct();
+                socket = new SocketMset(prefix + "a", prefix + "b", "-1234567890123456789".getBytes(
+                        java.nio.charset.StandardCharsets.US_ASCII));
+            }
             case "handwritten", "handwritten-miss" -> {
                 conn = BenchEnv.direct();
                 handwritten = new Handwritten(s, conn, prefix);
@@ -139,6 +149,18 @@ public class ReadBenchmark extends BaseBenchmark {
             case "redis-get" -> {
                 return raw.sync.get(roundTripKey).length;
             }
+            case "direct-2rt" -> {
+                // the bound of the miss target where its round trips happen: one before the
+                // query (a miss's lookup) and one after it (its store), on a bare socket
+                socket.mset();
+                s.bind(ps, k, 0);
+                long sum;
+                try (ResultSet rs = ps.executeQuery()) {
+                    sum = s.read(rs);
+                }
+                socket.mset();
+                return sum;
+            }
             default -> {
                 s.bind(ps, k, salt > 0 ? salt++ : 0);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -162,7 +184,7 @@ public class ReadBenchmark extends BaseBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         if (variant.startsWith("sqlcache-miss") || variant.startsWith("sqlcache-redis-hit") || variant.equals("floor")
-                || variant.equals("redis-get") || variant.startsWith("handwritten")) {
+                || variant.equals("redis-get") || variant.startsWith("handwritten") || variant.equals("direct-2rt")) {
             try (RawRedis cleanup = new RawRedis()) {
                 cleanup.deleteAll(prefix);
             }
@@ -172,6 +194,9 @@ public class ReadBenchmark extends BaseBenchmark {
         }
         if (raw != null) {
             raw.close();
+        }
+        if (socket != null) {
+            socket.close();
         }
         ps.close();
         conn.close();
