@@ -21,8 +21,8 @@ import java.util.Map;
  * that for the first), rounds,
  * and a file to append one line per variant to: shape, variant, the mean and the median over
  * the counted rounds of the round's wall µs per read, caller CPU µs, Lettuce I/O CPU µs, rounds
- * counted, and µs per read spent in the database ({@link DbTimer}, on every connection); {@code run.sh} writes {@code results/interleaved.tsv} so, and {@link ReportWriter}
- * reports it).
+ * counted, and µs per read spent in the database ({@link DbTimer}, on every connection);
+ * {@code run.sh} writes {@code results/interleaved.tsv} so, and {@link ReportWriter} reports it).
  */
 public final class CpuSplit {
 

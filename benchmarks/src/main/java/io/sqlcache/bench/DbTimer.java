@@ -17,24 +17,20 @@ import java.util.function.Supplier;
  * database can be compared between them without the database's own variance: a 16 ms join
  * varies by more from one call to the next than a miss adds to it.
  *
- * <p>For {@link CpuSplit}'s one benchmark thread: the totals are per thread, read and reset by
- * that thread.
+ * <p>For {@link CpuSplit}'s one benchmark thread: the total is per thread, read by that thread
+ * before and after a slice.
  */
 public final class DbTimer implements QueryInterceptor {
 
     /** The URL parameter that registers it. */
     static final String URL_PARAMETER = "queryInterceptors=" + DbTimer.class.getName();
 
-    private static final ThreadLocal<long[]> TOTAL = ThreadLocal.withInitial(() -> new long[3]);
+    /** Per thread: the nanoseconds spent in statements so far, and when the current one started. */
+    private static final ThreadLocal<long[]> TOTAL = ThreadLocal.withInitial(() -> new long[2]);
 
     /** Nanoseconds spent in statements by the calling thread since it started. */
     static long nanos() {
         return TOTAL.get()[0];
-    }
-
-    /** Statements the calling thread ran since it started. */
-    static long statements() {
-        return TOTAL.get()[1];
     }
 
     @Override
@@ -44,7 +40,7 @@ public final class DbTimer implements QueryInterceptor {
 
     @Override
     public <T extends Resultset> T preProcess(Supplier<String> sql, Query interceptedQuery) {
-        TOTAL.get()[2] = System.nanoTime();
+        TOTAL.get()[1] = System.nanoTime();
         return null; // run the statement
     }
 
@@ -52,8 +48,7 @@ public final class DbTimer implements QueryInterceptor {
     public <T extends Resultset> T postProcess(Supplier<String> sql, Query interceptedQuery, T originalResultSet,
                                                ServerSession serverSession) {
         long[] t = TOTAL.get();
-        t[0] += System.nanoTime() - t[2];
-        t[1]++;
+        t[0] += System.nanoTime() - t[1];
         return null; // keep the original result
     }
 
