@@ -97,10 +97,15 @@ public final class CacheRuntime {
     static final int MAX_PENDING_PUTS = 256;
     /**
      * Results of this many cells or more are encoded off the caller's thread when the encoder
-     * is idle. Below it, encoding costs about what the hand-off does (a wake-up); a 100-row
-     * range of five columns spent 12 % of its miss's CPU encoding (JFR, benchmarks/NOTES.md).
+     * is idle. The hand-off saves the caller CPU but not time unless the caller has more to do
+     * before its next lookup than the encoder needs, since that lookup waits for the entry's
+     * SET: a wake-up of the encoder, often on an idle core, then its encoding. Measured in one
+     * process, variants interleaved, time outside the database (CpuSplit, benchmarks/NOTES.md):
+     * encoding on the caller made a 32-row join miss of 4 columns 60 to 75 µs faster (of about
+     * 500) and a 100-row range miss of 5 columns 20 µs faster (of about 185). Larger results,
+     * whose rows take the application longer to read, still hand off.
      */
-    static final int OFFLOAD_CELLS = 64;
+    static final int OFFLOAD_CELLS = 1024;
     /**
      * Per thread, its last entry on the encoder thread, until the entry's SET is handed to the
      * store: the thread's next lookup waits for it, so a thread's commands still reach the store
