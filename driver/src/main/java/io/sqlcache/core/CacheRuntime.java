@@ -102,8 +102,9 @@ public final class CacheRuntime {
      * SET: a wake-up of the encoder, often on an idle core, then its encoding. Measured in one
      * process, variants interleaved, time outside the database (CpuSplit, benchmarks/NOTES.md):
      * encoding on the caller made a 32-row join miss of 4 columns 60 to 75 µs faster (of about
-     * 500) and a 100-row range miss of 5 columns 20 µs faster (of about 185). Larger results,
-     * whose rows take the application longer to read, still hand off.
+     * 500) and a 100-row range miss of 5 columns 20 µs faster (of about 185). Larger results
+     * still hand off: their rows take the application longer to read, which may hide the
+     * encoding (not measured beyond 500 cells).
      */
     static final int OFFLOAD_CELLS = 1024;
     /**
