@@ -43,7 +43,13 @@ final class ThreadLanes implements AutoCloseable {
     /** After a lane failed to connect or broke, how long until it is tried again. */
     static final Duration RETRY = Duration.ofMillis(500);
     /** The daemon thread's sleep when no lane has anything waiting (it still closes lanes of ended threads). */
-    private static final long IDLE_SLEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final Duration IDLE_SLEEP = Duration.ofSeconds(1);
+    /**
+     * Passes of a tick with nothing waiting before the daemon thread sleeps (then a SET wakes
+     * it): a store that sees a steady stream of misses pays one timed wake-up per tick, on the
+     * daemon's core, and none on the callers' (as {@link RideAlong#IDLE_TICKS}).
+     */
+    static final int IDLE_TICKS = 64;
 
     private final String name;
     private final int maxLanes;
@@ -53,6 +59,8 @@ final class ThreadLanes implements AutoCloseable {
     private final ThreadLocal<Lane> mine = new ThreadLocal<>();
     private final Set<Lane> lanes = ConcurrentHashMap.newKeySet();
     private final AtomicReference<Thread> daemon = new AtomicReference<>();
+    private final long idleSleepNanos;
+    /** Whether the daemon thread is in its long sleep, when a SET must wake it ({@link #put}). */
     private volatile boolean sleeping;
     private volatile boolean closed;
     /** Tests: connects wait until this opens (a lane kept unconnected on purpose); null: none wait. */
@@ -66,6 +74,13 @@ final class ThreadLanes implements AutoCloseable {
      * @param connector      opens a lane's connection
      */
     ThreadLanes(String name, int maxLanes, Duration tick, Duration commandTimeout, Connector connector) {
+        this(name, maxLanes, tick, commandTimeout, connector, IDLE_SLEEP);
+    }
+
+    /** Tests: {@code idleSleep} for the daemon thread's long sleep (a second otherwise). */
+    ThreadLanes(String name, int maxLanes, Duration tick, Duration commandTimeout, Connector connector,
+            Duration idleSleep) {
+        this.idleSleepNanos = idleSleep.toNanos();
         this.name = Objects.requireNonNull(name, "name");
         if (maxLanes <= 0) {
             throw new IllegalArgumentException("maxLanes must be positive, was " + maxLanes);
@@ -99,7 +114,7 @@ final class ThreadLanes implements AutoCloseable {
             lanes.add(lane);
         }
         mine.set(lane);
-        wake();
+        wake(true);
         return lane;
     }
 
@@ -127,12 +142,17 @@ final class ThreadLanes implements AutoCloseable {
      * daemon thread will send it if the lane's thread sends nothing within a tick. Any thread may
      * call it (the encoder thread, for the lane's thread). False when the lane is not connected:
      * nothing was queued.
+     *
+     * <p>While SETs come, the daemon thread ticks ({@link #IDLE_TICKS}), and a SET wakes no
+     * thread: the daemon's next pass, within a tick, sees it. Waking the daemon from here put a
+     * wake-up of an idle core on every miss's path: 60 to 70 µs of a join miss, cold
+     * (benchmarks/NOTES.md, session 15).
      */
     boolean put(Lane lane, String key, byte[] value, int ttlSeconds, CompletableFuture<Void> result) {
         if (!lane.put(key, value, ttlSeconds, result)) {
             return false;
         }
-        wake();
+        wake(false);
         return true;
     }
 
@@ -169,6 +189,11 @@ final class ThreadLanes implements AutoCloseable {
         }
     }
 
+    /** Whether the daemon thread is in its long sleep (tests). */
+    boolean asleep() {
+        return sleeping;
+    }
+
     /** Lanes now (tests). */
     int size() {
         return lanes.size();
@@ -185,7 +210,11 @@ final class ThreadLanes implements AutoCloseable {
         return n;
     }
 
-    private void wake() {
+    /**
+     * Starts the daemon thread, or wakes it: always when {@code now} (a lane to connect), else
+     * only from its long sleep (a ticking daemon comes round within a tick by itself).
+     */
+    private void wake(boolean now) {
         Thread t = daemon.get();
         if (t == null) {
             Thread started = new Thread(this::run, name);
@@ -193,18 +222,19 @@ final class ThreadLanes implements AutoCloseable {
             if (daemon.compareAndSet(null, started)) {
                 started.start();
             }
-        } else if (sleeping) {
+        } else if (now || sleeping) {
             LockSupport.unpark(t);
         }
     }
 
     /** The daemon thread: connects lanes, sends the SETs no command took along, reads their replies. */
     private void run() {
+        int idle = 0;
         while (!closed) {
             long now = System.nanoTime();
             boolean busy = false;
             boolean connectFailed = false;
-            long sleep = IDLE_SLEEP_NANOS;
+            long sleep = idleSleepNanos;
             reclaim();
             for (Lane lane : lanes) {
                 if (closed) {
@@ -229,8 +259,17 @@ final class ThreadLanes implements AutoCloseable {
                     }
                 }
             }
-            // the sleeping flag before the last look: a put after it wakes us (wake), one before
-            // it is seen by the look; a spurious wake-up costs one pass
+            if (busy) {
+                idle = 0;
+            }
+            if (busy || ++idle < IDLE_TICKS) {
+                // ticking: a put wakes nobody, this thread sees its SET within a tick (put)
+                LockSupport.parkNanos(this, tickNanos);
+                continue;
+            }
+            idle = 0;
+            // the long sleep. The sleeping flag before the last look: a put after it wakes us
+            // (wake), one before it is seen by the look; a spurious wake-up costs one pass
             sleeping = true;
             for (Lane lane : lanes) {
                 busy |= lane.waiting();
@@ -243,7 +282,7 @@ final class ThreadLanes implements AutoCloseable {
     /** Tests: lanes connect only once {@code gate} opens (null: at once again). */
     void holdConnects(java.util.concurrent.CountDownLatch gate) {
         connectGate = gate;
-        wake();
+        wake(true);
     }
 
     /** One connect attempt; false when it failed (the lane is tried again after {@link #RETRY}). */

@@ -127,6 +127,35 @@ class ThreadLanesIT {
         }
     }
 
+    /**
+     * While SETs come, the daemon thread ticks and a SET wakes nobody; after {@link
+     * ThreadLanes#IDLE_TICKS} quiet ticks it sleeps, and then a SET must wake it. Its sleep here
+     * is an hour: the SET made while it sleeps is sent only because its put woke the daemon.
+     */
+    @Test
+    void aPutWakesTheDaemonThreadFromItsLongSleep() throws Exception {
+        TestEnv.requireRedis();
+        java.net.URI uri = java.net.URI.create(TestEnv.REDIS_URL);
+        try (ThreadLanes lanes = new ThreadLanes("test-lanes", 2, Duration.ofMillis(1), Duration.ofSeconds(5),
+                () -> RespConnection.open(uri.getHost(), uri.getPort(), 2000, 5000, null, null, 0,
+                        RedisStore.LANE_NAME, null), Duration.ofHours(1))) {
+            ThreadLanes.Lane lane = lanes.mine();
+            Await.until(() -> lanes.connected() == 1, "the lane connected");
+            CompletableFuture<Void> ticking = new CompletableFuture<>();
+            assertThat(lanes.put(lane, prefix + "q:1", new byte[] {1}, 60, ticking)).isTrue();
+            ticking.get(10, TimeUnit.SECONDS);
+            Await.until(lanes::asleep, "the daemon thread asleep after its quiet ticks");
+            CompletableFuture<Void> asleep = new CompletableFuture<>();
+            assertThat(lanes.put(lane, prefix + "q:2", new byte[] {2}, 60, asleep)).isTrue();
+            asleep.get(10, TimeUnit.SECONDS);
+        }
+        try (Raw raw = raw(TestEnv.REDIS_URL)) {
+            assertThat(raw.sync().mget(prefix + "q:1", prefix + "q:2")).extracting(kv -> kv.getValue())
+                    .containsExactly("\u0001", "\u0002");
+            raw.sync().del(prefix + "q:1", prefix + "q:2");
+        }
+    }
+
     @Test
     void aPutMadeOnAnotherThreadsBehalfJoinsThatThreadsOrder() throws Exception {
         TestEnv.requireRedis();
@@ -187,18 +216,24 @@ class ThreadLanesIT {
     void theLaneOfAThreadThatEndedIsClosed() throws Exception {
         TestEnv.requireRedis();
         RedisStore s = store(TestEnv.REDIS_URL, 4);
+        CountDownLatch up = new CountDownLatch(1);
+        CountDownLatch end = new CountDownLatch(1);
         Thread worker = new Thread(() -> {
             try {
                 laneUp(s);
+                up.countDown();
+                end.await(); // alive until its lane is counted: the daemon reclaims a dead thread's within a tick
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
         worker.start();
-        worker.join();
+        assertThat(up.await(30, TimeUnit.SECONDS)).as("the worker's lane up").isTrue();
         assertThat(s.threadLanes().connected()).isEqualTo(1);
         try (Raw raw = raw(TestEnv.REDIS_URL)) {
             int before = lanes(raw.sync()).size();
+            end.countDown();
+            worker.join();
             Await.until(() -> s.threadLanes().size() == 0, "the ended thread's lane closed");
             Await.until(() -> lanes(raw.sync()).size() == before - 1, "its connection gone from CLIENT LIST");
         }
