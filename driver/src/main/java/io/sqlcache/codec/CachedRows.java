@@ -48,7 +48,25 @@ public final class CachedRows {
      * @param strings one element per row, each null or an array as described above; not null
      */
     public CachedRows(List<ColumnMeta> columns, List<Object[]> values, List<String[]> strings) {
-        this.columns = ColumnLists.canonical(columns);
+        this(ColumnLists.canonical(columns), values, strings, true);
+    }
+
+    /**
+     * Rows with the very column list of {@code sameColumns} (an earlier result of the same
+     * columns): no copy, hash or lookup of the metadata, which a miss's capture of a small result
+     * paid for on every result.
+     *
+     * @param sameColumns rows whose columns these have, not null
+     * @param values      as for {@link #CachedRows(List, List, List)}
+     * @param strings     as for {@link #CachedRows(List, List, List)}
+     */
+    public CachedRows(CachedRows sameColumns, List<Object[]> values, List<String[]> strings) {
+        this(sameColumns.columns, values, strings, true);
+    }
+
+    /** {@code canonical} is already a list of {@link ColumnLists}; the flag only tells this constructor apart. */
+    private CachedRows(List<ColumnMeta> canonical, List<Object[]> values, List<String[]> strings, boolean alreadyCanonical) {
+        this.columns = canonical;
         this.values = List.copyOf(values);
         this.strings = Collections.unmodifiableList(new ArrayList<>(strings));
         if (this.values.size() != this.strings.size()) {

@@ -45,6 +45,8 @@ class CachingStatement implements SqlCacheStatement {
     private String lastOutcome;
     /** The key prefix of the last cacheable execution: reused while text and scope stay the same. */
     private KeyMaterial.Prefix keyPrefix;
+    /** What this statement's last capture learned of its columns, for its next miss's capture. */
+    private final ResultSetCapture.Memo captureMemo = new ResultSetCapture.Memo();
     /** {@link #limits}: the text of the last limits and the limits it spells. */
     private String limitsText;
     private int lastMaxRows;
@@ -93,7 +95,7 @@ class CachingStatement implements SqlCacheStatement {
         ResultSetCapture.Capture capture;
         try (rs) {
             capture = ResultSetCapture.capture(rs, runtime.config().maxRows(), runtime.config().maxBytes(),
-                    conn.textRules());
+                    conn.textRules(), captureMemo);
         } catch (SQLException e) {
             // reading rows failed: let the application see the real driver's own behaviour
             LOG.log(Level.DEBUG, () -> "sqlcache: capture failed, running uncached: " + e);

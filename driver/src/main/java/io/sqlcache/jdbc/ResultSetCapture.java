@@ -69,7 +69,58 @@ public final class ResultSetCapture {
      * cell's text without the real getString (see {@link TextRules}).
      */
     static Capture capture(ResultSet rs, int maxRows, long maxBytes, TextRules rules) throws SQLException {
-        return capture(rs, maxRows, maxBytes, true, rules);
+        return capture(rs, maxRows, maxBytes, true, rules, null);
+    }
+
+    /**
+     * As {@link #capture(ResultSet, int, long, TextRules)}, for one statement whose last capture
+     * {@code memo} remembers (null: none); updates it.
+     */
+    static Capture capture(ResultSet rs, int maxRows, long maxBytes, TextRules rules, Memo memo) throws SQLException {
+        return capture(rs, maxRows, maxBytes, true, rules, memo);
+    }
+
+    /**
+     * What one statement's last capture learned of its columns, for its next: the column list of
+     * that result (as its {@link CachedRows} holds it) and, per column, the class that
+     * {@link #rawValue} builds. A result whose metadata the real driver answers as that list's,
+     * column for column, takes the list as it is, rather than a new one hashed and looked up, and
+     * builds its first row's cells from their raw text as the last result built its later rows.
+     * Both cost a miss of a small result 20 to 60 µs, cold, every time (the join miss of
+     * benchmarks/NOTES.md, session 15). The classes hold from one result to the next as they
+     * hold from a result's first row to its later ones: {@link #rawValue} follows how the real
+     * driver decodes a column of that type and metadata, whatever the value, on a connection
+     * whose {@link TextRules} trust the rule; a cell it does not cover (a NULL, a zero date, an
+     * integer beyond the column's class) takes the real getters.
+     *
+     * <p>One statement's, on one connection; not thread-safe, as the statement is not.
+     */
+    static final class Memo {
+
+        /** The last captured result, for its column list; null before the first. */
+        private CachedRows last;
+        /** The metadata's share of that result's estimated bytes. */
+        private long metaBytes;
+        private int[] textRule;
+        private boolean[] ownBytes;
+        private boolean[] plain;
+        /** Per column, the class rawValue builds, or null where the last result did not show one. */
+        private Class<?>[] rawClass;
+
+        /** Whether {@code columns}, the real driver's metadata now, are the last result's. */
+        private boolean matches(List<ColumnMeta> columns) {
+            return last != null && last.columns().equals(columns);
+        }
+
+        private void remember(CachedRows rows, long metaBytes, int[] textRule, boolean[] ownBytes, boolean[] plain,
+                Class<?>[] rawClass) {
+            this.last = rows;
+            this.metaBytes = metaBytes;
+            this.textRule = textRule;
+            this.ownBytes = ownBytes;
+            this.plain = plain;
+            this.rawClass = rawClass;
+        }
     }
 
     /**
@@ -146,25 +197,56 @@ public final class ResultSetCapture {
      * fidelity test, which lists where they differ).
      */
     static Capture capture(ResultSet rs, int maxRows, long maxBytes, boolean verify) throws SQLException {
-        return capture(rs, maxRows, maxBytes, verify, new TextRules());
+        return capture(rs, maxRows, maxBytes, verify, new TextRules(), null);
     }
 
-    private static Capture capture(ResultSet rs, int maxRows, long maxBytes, boolean verify, TextRules rules)
-            throws SQLException {
+    private static Capture capture(ResultSet rs, int maxRows, long maxBytes, boolean verify, TextRules rules,
+            Memo memo) throws SQLException {
         ResultSetMetaData md = rs.getMetaData();
         int n = md.getColumnCount();
         List<ColumnMeta> columns = new ArrayList<>(n);
-        long bytes = 0;
         for (int i = 1; i <= n; i++) {
-            ColumnMeta c = new ColumnMeta(md.getCatalogName(i), md.getSchemaName(i), md.getTableName(i),
+            columns.add(new ColumnMeta(md.getCatalogName(i), md.getSchemaName(i), md.getTableName(i),
                     md.getColumnName(i), md.getColumnLabel(i), md.getColumnType(i), md.getColumnTypeName(i),
                     md.getColumnClassName(i), md.getPrecision(i), md.getScale(i), md.isNullable(i), md.isSigned(i),
                     md.getColumnDisplaySize(i), md.isAutoIncrement(i), md.isCaseSensitive(i), md.isCurrency(i),
-                    md.isSearchable(i), md.isReadOnly(i), md.isWritable(i), md.isDefinitelyWritable(i));
-            columns.add(c);
-            bytes += 32 + size(c.catalogName()) + size(c.schemaName()) + size(c.tableName()) + size(c.columnName())
-                    + size(c.columnLabel()) + size(c.columnTypeName()) + size(c.columnClassName());
+                    md.isSearchable(i), md.isReadOnly(i), md.isWritable(i), md.isDefinitelyWritable(i)));
         }
+        boolean sameColumns = memo != null && memo.matches(columns);
+        long metaBytes = 0;
+        // per column, the rule that may give its text without the real getString (TextRules)
+        int[] textRule;
+        // per column, whether a rule's text is the cell's own bytes as the cached copy answers them
+        boolean[] ownBytes;
+        // per column, whether rawValue may build its strings (plainText)
+        boolean[] plain;
+        // per column, the class of getObject's values once a first cell of it showed that rawValue
+        // builds them from the rule's text (null until then): later cells skip the real getObject,
+        // most of a miss's capture (see rawValue); a statement's last result shows them (Memo)
+        Class<?>[] rawClass;
+        if (sameColumns) {
+            metaBytes = memo.metaBytes;
+            textRule = memo.textRule;
+            ownBytes = memo.ownBytes;
+            plain = memo.plain;
+            rawClass = memo.rawClass.clone();
+        } else {
+            for (ColumnMeta c : columns) {
+                metaBytes += 32 + size(c.catalogName()) + size(c.schemaName()) + size(c.tableName())
+                        + size(c.columnName()) + size(c.columnLabel()) + size(c.columnTypeName())
+                        + size(c.columnClassName());
+            }
+            textRule = new int[n];
+            ownBytes = new boolean[n];
+            plain = new boolean[n];
+            rawClass = new Class<?>[n];
+            for (int i = 0; i < n; i++) {
+                textRule[i] = TextRules.ruleOf(columns.get(i));
+                ownBytes[i] = ownBytes(columns.get(i), textRule[i]);
+                plain[i] = textRule[i] == TextRules.STRING && plainText(columns.get(i));
+            }
+        }
+        long bytes = metaBytes;
         if (bytes > maxBytes) {
             return refuse("result over " + maxBytes + " bytes");
         }
@@ -177,21 +259,6 @@ public final class ResultSetCapture {
         // per column, the last value class found supported: supports() depends on the class
         // alone, and a column's values nearly always share one, so most cells skip the lookup
         Class<?>[] supported = new Class<?>[n];
-        // per column, the rule that may give its text without the real getString (TextRules)
-        int[] textRule = new int[n];
-        // per column, whether a rule's text is the cell's own bytes as the cached copy answers them
-        boolean[] ownBytes = new boolean[n];
-        // per column, the class of getObject's values once this result's first cell of it showed
-        // that rawValue builds them from the rule's text (null until then): later cells skip the
-        // real getObject, most of a miss's capture (see rawValue)
-        Class<?>[] rawClass = new Class<?>[n];
-        // per column, whether rawValue may build its strings (plainText)
-        boolean[] plain = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            textRule[i] = TextRules.ruleOf(columns.get(i));
-            ownBytes[i] = ownBytes(columns.get(i), textRule[i]);
-            plain[i] = textRule[i] == TextRules.STRING && plainText(columns.get(i));
-        }
         while (rs.next()) {
             if (values.size() >= maxRows) {
                 return refuse("result over " + maxRows + " rows");
@@ -308,7 +375,11 @@ public final class ResultSetCapture {
         if (mismatch != null) {
             return refuse(mismatch);
         }
-        return new Capture(new CachedRows(columns, values, strings), null);
+        CachedRows rows = sameColumns ? new CachedRows(memo.last, values, strings) : new CachedRows(columns, values, strings);
+        if (memo != null) {
+            memo.remember(rows, metaBytes, textRule, ownBytes, plain, rawClass);
+        }
+        return new Capture(rows, null);
     }
 
     /**

@@ -126,9 +126,12 @@ class ResultSetCaptureIT {
             for (String column : columns) {
                 try (PreparedStatement ps = c.prepareStatement("SELECT id, " + column + " FROM " + TABLE
                         + " WHERE id = ?")) {
+                    // one memo per statement, as the driver keeps: each row's result after the first
+                    // starts from what the last one learned of the column
+                    ResultSetCapture.Memo memo = new ResultSetCapture.Memo();
                     for (int id = 1; id <= ROWS; id++) {
                         ps.setInt(1, id);
-                        String diff = compare(ps, column + " row " + id, outcomes, connectionRules);
+                        String diff = compare(ps, column + " row " + id, outcomes, connectionRules, memo);
                         if (diff != null) {
                             diffs.add(diff);
                         }
@@ -141,13 +144,13 @@ class ResultSetCaptureIT {
                             + " FROM " + TABLE + " WHERE id IN (1, 2, 3, 4) ORDER BY id");
                     PreparedStatement good = c.prepareStatement("SELECT id, c_int, c_decimal, c_varchar, c_blob,"
                             + " c_datetime6, c_json FROM " + TABLE + " WHERE id IN (1, 2, 3, 4) ORDER BY id")) {
-                String diff = compare(all, "whole table", outcomes, connectionRules);
+                String diff = compare(all, "whole table", outcomes, connectionRules, null);
                 if (diff != null) {
                     diffs.add(diff);
                 }
                 // several rows of each type a text rule covers: after the first cell, a column's text is
                 // taken from the raw bytes or getObject where the real getString would give the same
-                diff = compare(temporal, "temporal rows", outcomes, connectionRules);
+                diff = compare(temporal, "temporal rows", outcomes, connectionRules, null);
                 if (diff != null) {
                     diffs.add(diff);
                 }
@@ -175,7 +178,7 @@ class ResultSetCaptureIT {
                         }
                     }
                 }
-                diff = compare(good, "several rows and types", outcomes, connectionRules);
+                diff = compare(good, "several rows and types", outcomes, connectionRules, null);
                 if (diff != null) {
                     diffs.add(diff);
                 }
@@ -305,20 +308,24 @@ class ResultSetCaptureIT {
 
     /**
      * Captures {@code SELECT <columns> FROM table} (every row, by id) twice for each column list,
-     * on one connection's text rules, and asserts that capture and read-back agree each time.
+     * on one connection's text rules, and asserts that capture and read-back agree each time. One
+     * {@link ResultSetCapture.Memo} serves every capture, as one statement's would if it ran each
+     * list in turn: the second pass of a list starts from what the first learned, and a new list
+     * must not take the last one's.
      *
      * @return how often each verdict came (see {@link #compare})
      */
     private static Map<String, Integer> compareEachTwice(Connection c, String table, String options,
             String... columnLists) throws SQLException {
         ResultSetCapture.TextRules rules = new ResultSetCapture.TextRules();
+        ResultSetCapture.Memo memo = new ResultSetCapture.Memo();
         Map<String, Integer> outcomes = new TreeMap<>();
         for (String columns : columnLists) {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + columns + " FROM " + table
                     + " WHERE id > ? ORDER BY id")) {
                 ps.setInt(1, 0);
                 for (int pass = 1; pass <= 2; pass++) {
-                    String diff = compare(ps, columns + ", pass " + pass, outcomes, rules);
+                    String diff = compare(ps, columns + ", pass " + pass, outcomes, rules, memo);
                     assertThat(diff).as("[%s]", options).isNull();
                 }
             }
@@ -369,18 +376,85 @@ class ResultSetCaptureIT {
         }
     }
 
+    /**
+     * A statement's next result of the same columns builds its first row, too, from the raw text:
+     * the last result showed the classes ({@link ResultSetCapture.Memo}). Counted on the real
+     * driver's result set: a capture without a memo asks getObject of every column in its first
+     * row, one with the memo asks none, and both give the read-back's rows.
+     */
+    @Test
+    void aStatementsNextResultTakesItsFirstRowFromTheRawTextToo() throws Exception {
+        String table = Db.uniqueTable("rsc_memo");
+        ResultSetCapture.TextRules rules = new ResultSetCapture.TextRules();
+        ResultSetCapture.Memo memo = new ResultSetCapture.Memo();
+        try (Connection c = TestEnv.mysql()) {
+            Db.exec(c, "CREATE TABLE " + table + " (id INT PRIMARY KEY, b BIGINT, d DECIMAL(10,2), dt DATETIME,"
+                    + " v VARCHAR(20)) CHARACTER SET utf8mb4");
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, b, d, dt, v FROM " + table
+                    + " WHERE id <= ? ORDER BY id")) {
+                Db.exec(c, "INSERT INTO " + table + " VALUES (1, -42, 12.50, '2024-02-29 23:59:59', 'abc'),"
+                        + " (2, 7, -0.50, '1999-12-31 00:00:01', 'de f'), (3, 0, 0, '2000-01-01 12:00:00', 'x')");
+                ps.setInt(1, 3);
+                ResultSetCapture.Capture oracle;
+                try (ResultSet rs = ps.executeQuery()) {
+                    oracle = ReadBack.capture(rs, 100, 1 << 20);
+                }
+                assertThat(oracle.captured()).as(oracle.refusal()).isTrue();
+                // the connection's rules checked and trusted first, as after its first results
+                try (ResultSet rs = ps.executeQuery()) {
+                    ResultSetCapture.capture(rs, 100, 1 << 20, rules, null);
+                }
+                int[] getObjects = new int[4];
+                for (int pass = 0; pass < getObjects.length; pass++) {
+                    // the third pass forgets: a new statement's memo knows nothing yet
+                    ResultSetCapture.Memo used = pass == 2 ? new ResultSetCapture.Memo() : memo;
+                    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        ResultSetCapture.Capture capture = ResultSetCapture.capture(counting(rs, calls), 100, 1 << 20,
+                                rules, used);
+                        assertThat(capture.captured()).as("pass %d: %s", pass, capture.refusal()).isTrue();
+                        assertThat(sameRows(capture.rows(), oracle.rows())).as("pass %d equals the read-back", pass)
+                                .isTrue();
+                    }
+                    getObjects[pass] = calls.get();
+                }
+                // the first row's five cells through getObject, the later rows' from their raw text
+                assertThat(getObjects).as("getObject calls per capture: no memo, memo, new memo, memo")
+                        .containsExactly(5, 0, 5, 0);
+            } finally {
+                Db.exec(c, "DROP TABLE IF EXISTS " + table);
+            }
+        }
+    }
+
+    /** {@code rs}, counting its getObject calls in {@code calls}. */
+    private static ResultSet counting(ResultSet rs, java.util.concurrent.atomic.AtomicInteger calls) {
+        return (ResultSet) java.lang.reflect.Proxy.newProxyInstance(ResultSet.class.getClassLoader(),
+                new Class<?>[] {ResultSet.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getObject")) {
+                        calls.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(rs, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
     /** Runs {@code ps} twice, captures once each way; a description of the difference, or null. */
     /**
      * Captures as the driver does, with the connection's text-rule verdicts ({@code rules}, shared
      * by every result of the connection as in the driver: after a rule's first cell, the later
-     * cells of every column take its text), and reads back through the cached copy.
+     * cells of every column take its text), with {@code memo} as a statement's (null: none), and
+     * reads back through the cached copy.
      */
     private static String compare(PreparedStatement ps, String what, Map<String, Integer> outcomes,
-            ResultSetCapture.TextRules rules) throws SQLException {
+            ResultSetCapture.TextRules rules, ResultSetCapture.Memo memo) throws SQLException {
         ResultSetCapture.Capture fused;
         ResultSetCapture.Capture readBack;
         try (ResultSet rs = ps.executeQuery()) {
-            fused = ResultSetCapture.capture(rs, 10_000, 1 << 20, rules);
+            fused = ResultSetCapture.capture(rs, 10_000, 1 << 20, rules, memo);
         }
         try (ResultSet rs = ps.executeQuery()) {
             readBack = ReadBack.capture(rs, 10_000, 1 << 20);
