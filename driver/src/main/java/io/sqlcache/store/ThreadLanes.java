@@ -262,14 +262,15 @@ final class ThreadLanes implements AutoCloseable {
             if (busy) {
                 idle = 0;
             }
-            if (busy || ++idle < IDLE_TICKS) {
+            if (idle < IDLE_TICKS) {
                 // ticking: a put wakes nobody, this thread sees its SET within a tick (put)
+                idle++;
                 LockSupport.parkNanos(this, tickNanos);
                 continue;
             }
-            idle = 0;
-            // the long sleep. The sleeping flag before the last look: a put after it wakes us
-            // (wake), one before it is seen by the look; a spurious wake-up costs one pass
+            // the long sleep, again and again until a SET comes: an idle store ticks no more.
+            // The sleeping flag before the last look: a put after it wakes us (wake), one before
+            // it is seen by the look; a spurious wake-up costs one pass
             sleeping = true;
             for (Lane lane : lanes) {
                 busy |= lane.waiting();
