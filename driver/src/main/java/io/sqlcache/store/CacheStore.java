@@ -74,10 +74,11 @@ public interface CacheStore extends AutoCloseable {
 
     /**
      * {@link #put} without waiting: for a miss, whose rows the application already has. Every
-     * later {@link #lookup} or {@link #versions} of this store on the same thread runs after the
-     * put has been applied or has failed (a store that queues commands on one connection keeps
-     * their order), so this thread reads its own entries; other threads and processes may
-     * briefly not see it yet, which is a miss for them, never a wrong answer. The stage
+     * later {@link #lookup} of this entry by the same thread runs after the put has been applied
+     * or has failed (a store that queues commands on one connection keeps their order; a lookup
+     * of another entry may overtake the put), so this thread reads its own entries; other
+     * threads and processes may briefly not see it yet, which is a miss for them, never a wrong
+     * answer. The stage
      * completes (or fails with a {@link StoreException}) within about the store's timeout (a
      * store may hold the put back briefly, to send it with its next command); callbacks may run
      * on a thread of the store's.

@@ -72,7 +72,8 @@ import javax.net.ssl.SSLSocketFactory;
  * write and read a blocking connection of their own for the blocking calls and a miss's
  * {@link #putAsync} ({@link ThreadLanes}; one node, over TCP or TLS); every other caller and call
  * shares one Lettuce connection, on which Lettuce pipelines their commands. Either way a
- * thread's commands reach Redis in the order it issued them.
+ * thread's commands reach Redis in the order it issued them, except that on a lane a lookup may
+ * overtake the thread's SETs of other entries ({@link ThreadLanes}).
  */
 public final class RedisStore implements CacheStore {
 
@@ -410,7 +411,8 @@ public final class RedisStore implements CacheStore {
             for (String key : keys) {
                 c.arg(key);
             }
-            MgetReply reply = parseMget(keys, versionKeys, values(lane.exchange(deadline, spin), "MGET"));
+            String entryKey = keys.length > versionKeys.size() ? keys[0] : null;
+            MgetReply reply = parseMget(keys, versionKeys, values(lane.lookup(deadline, spin, entryKey), "MGET"));
             if (reply.missing == null) {
                 return reply;
             }

@@ -209,6 +209,26 @@ final class RespConnection implements AutoCloseable {
         return wlen > 0;
     }
 
+    /** How many bytes wait in the buffer for {@link #flush}. */
+    int bufferedBytes() {
+        return wlen;
+    }
+
+    /**
+     * Writes what was buffered after the first {@code keep} bytes, which stay buffered, in front
+     * of whatever is buffered next. Blocks only while the socket's send buffer is full.
+     */
+    void flushAfter(int keep) throws IOException {
+        if (keep < 0 || keep > wlen) {
+            throw new IllegalArgumentException("cannot keep " + keep + " of " + wlen + " buffered bytes");
+        }
+        int n = wlen - keep;
+        wlen = keep; // a failed write breaks the connection anyway
+        if (n > 0) {
+            out.write(wbuf, keep, n);
+        }
+    }
+
     /** Writes what is buffered. Blocks only while the socket's send buffer is full. */
     void flush() throws IOException {
         if (wlen > 0) {

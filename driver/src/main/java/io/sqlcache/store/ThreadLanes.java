@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -23,12 +24,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * after that get none and use the shared connection, as everything did before. A lane connects
  * on this class's daemon thread, never on its caller's; until it is connected, and for a while
  * after it failed, {@link #acquire} says no and the caller uses the shared connection. All of a
- * thread's commands on its lane reach Redis in the order the thread issued them, which is what
- * keeps a miss's SET before the thread's next lookup. A SET of {@link Lane#put} waits in the
- * lane's buffer for the thread's next command and leaves with it in one write (the reply is
- * read before that command's), or leaves alone within one to two ticks by the daemon thread,
- * which also reads the replies of SETs whose thread went quiet, connects lanes, and closes the
- * lanes of threads that ended.
+ * thread's commands on its lane reach Redis in the order the thread issued them, but for one
+ * exception: a read's lookup ({@link Lane#lookup}) may overtake the thread's SETs of other
+ * entries. A SET of {@link Lane#put} waits in the lane's buffer for the thread's next command
+ * other than such a lookup and leaves with it in one write (the reply is read before that
+ * command's), or leaves alone within one to two ticks by the daemon thread, which also reads the
+ * replies of SETs whose thread went quiet, connects lanes, and closes the lanes of threads that
+ * ended.
  *
  * <p>Thread-safe. A lane is used under its lock: by its thread, by the encoder thread putting
  * on the thread's behalf, by the daemon thread.
@@ -50,6 +52,10 @@ final class ThreadLanes implements AutoCloseable {
      * daemon's core, and none on the callers' (as {@link RideAlong#IDLE_TICKS}).
      */
     static final int IDLE_TICKS = 64;
+    /** Unsent SETs beyond which a read's MGET takes them along ({@link Lane#lookup}). */
+    static final int MAX_UNSENT = 64;
+    /** Unsent SETs' bytes beyond which a read's MGET takes them along ({@link Lane#lookup}). */
+    static final int MAX_UNSENT_BYTES = 64 * 1024;
 
     private final String name;
     private final int maxLanes;
@@ -360,6 +366,10 @@ final class ThreadLanes implements AutoCloseable {
         private final ArrayDeque<CompletableFuture<Void>> unanswered = new ArrayDeque<>();
         /** Of {@link #unanswered}, how many of the last are still in the buffer. Guarded by the lock. */
         private int unsent;
+        /** Of the connection's buffered bytes, how many are the unsent SETs' (they come first). Guarded by the lock. */
+        private int unsentBytes;
+        /** The keys of the unsent SETs, in order. Guarded by the lock. */
+        private final ArrayList<String> unsentKeys = new ArrayList<>();
         /** When the buffer got its oldest unsent SET ({@code System.nanoTime()}); read by the daemon thread. */
         private volatile long unsentSince;
         /** Since when sent SETs have waited for their replies ({@code System.nanoTime()}; 0: none wait). Guarded by the lock. */
@@ -409,6 +419,48 @@ final class ThreadLanes implements AutoCloseable {
             try {
                 spin.spin(this::readable);
                 drain(deadlineNanos, unanswered.size());
+                return connection.read(deadlineNanos);
+            } finally {
+                spin.done();
+            }
+        }
+
+        /**
+         * {@link #exchange(long, SpinWait)} for a read's MGET (the entry at {@code entryKey}, or
+         * none when null, and versions), which leaves the SETs still in the buffer there: they
+         * follow on the daemon thread's tick, or with a later command, rather than ride along and
+         * make this read wait while Redis stores them. Unless one of them is the entry looked up
+         * (the thread must find what it stored), or they have grown past
+         * {@link #MAX_UNSENT_BYTES} or {@link #MAX_UNSENT}. Replies of SETs sent before that are
+         * here already are read first, so that the spin waits for this command's.
+         *
+         * <p>Why: the lookup that follows a miss carried the miss's SET, so it waited for Redis
+         * to take in the entry and read the SET's reply first. Left to the daemon, the SET goes
+         * while the next statement runs: in one process, misses spent 48-79 µs less outside the
+         * database on the join, 28 on the range read and 16 on the point read (benchmarks/NOTES.md,
+         * session 16). Overtaking is safe: an entry holds the versions read before its statement,
+         * so a SET that lands later can never make stale rows match, and other readers of the
+         * entry already could not count on seeing it before a tick.
+         */
+        Object lookup(long deadlineNanos, SpinWait spin, String entryKey) throws IOException {
+            if (unsent == 0 || unsent > MAX_UNSENT || unsentBytes > MAX_UNSENT_BYTES
+                    || entryKey != null && unsentKeys.contains(entryKey)) {
+                return exchange(deadlineNanos, spin);
+            }
+            int sent = unanswered.size() - unsent;
+            while (sent > 0 && connection.readable()) {
+                drain(deadlineNanos, 1);
+                sent--;
+            }
+            connection.flushAfter(unsentBytes);
+            if (spin == null) {
+                drain(deadlineNanos, sent);
+                return connection.read(deadlineNanos);
+            }
+            spin.waiting();
+            try {
+                spin.spin(this::readable);
+                drain(deadlineNanos, sent);
                 return connection.read(deadlineNanos);
             } finally {
                 spin.done();
@@ -469,6 +521,8 @@ final class ThreadLanes implements AutoCloseable {
                     return false;
                 }
                 connection.command(5).arg("SET").arg(key).arg(value).arg("EX").arg(ttlSeconds);
+                unsentBytes = connection.bufferedBytes();
+                unsentKeys.add(key);
                 unanswered.add(result);
                 if (unsent++ == 0) {
                     unsentSince = System.nanoTime();
@@ -496,6 +550,8 @@ final class ThreadLanes implements AutoCloseable {
                     answerDueSince = System.nanoTime();
                 }
                 unsent = 0;
+                unsentBytes = 0;
+                unsentKeys.clear();
                 connection.flush();
             }
         }
@@ -558,6 +614,8 @@ final class ThreadLanes implements AutoCloseable {
                 set.completeExceptionally(cause);
             }
             unsent = 0;
+            unsentBytes = 0;
+            unsentKeys.clear();
             waiting = false;
         }
 

@@ -156,6 +156,97 @@ class ThreadLanesIT {
         }
     }
 
+    /** Lanes whose daemon never sends a SET by itself: its tick and its sleep are an hour. */
+    private static ThreadLanes hourLanes() {
+        java.net.URI uri = java.net.URI.create(TestEnv.REDIS_URL);
+        return new ThreadLanes("test-lanes", 2, Duration.ofHours(1), Duration.ofSeconds(5),
+                () -> RespConnection.open(uri.getHost(), uri.getPort(), 2000, 5000, null, null, 0,
+                        RedisStore.LANE_NAME, null), Duration.ofHours(1));
+    }
+
+    /** {@code MGET keys} on the calling thread's lane as a read's lookup of {@code entryKey}. */
+    private static Object lookUp(ThreadLanes lanes, String entryKey, String... keys) throws Exception {
+        ThreadLanes.Lane lane = lanes.acquire();
+        assertThat(lane).as("the lane, connected").isNotNull();
+        try {
+            lane.connection().command(keys.length + 1).arg("MGET");
+            for (String k : keys) {
+                lane.connection().arg(k);
+            }
+            return lane.lookup(System.nanoTime() + TimeUnit.SECONDS.toNanos(5), SpinWait.of(Duration.ofMillis(1)),
+                    entryKey);
+        } finally {
+            lane.release();
+        }
+    }
+
+    @Test
+    void aLookupOfAnotherEntryLeavesTheThreadsSetsWaiting() throws Exception {
+        TestEnv.requireRedis();
+        try (ThreadLanes lanes = hourLanes(); Raw raw = raw(TestEnv.REDIS_URL)) {
+            ThreadLanes.Lane lane = lanes.mine();
+            Await.until(() -> lanes.connected() == 1, "the lane connected");
+            raw.sync().set(prefix + "q:2", "x");
+            CompletableFuture<Void> put = new CompletableFuture<>();
+            assertThat(lanes.put(lane, prefix + "q:1", new byte[] {1}, 60, put)).isTrue();
+            // the MGET goes alone and its reply is its own, not the SET's
+            List<?> reply = (List<?>) lookUp(lanes, prefix + "q:2", prefix + "q:2", versions.get(0));
+            assertThat(reply).hasSize(2);
+            assertThat(reply.get(0)).isEqualTo("x".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertThat(reply.get(1)).isNull();
+            assertThat(put).isNotDone();
+            assertThat(raw.sync().get(prefix + "q:1")).isNull();
+            // a lookup of the waiting entry itself takes the SET along, ahead of the MGET
+            assertThat((List<?>) lookUp(lanes, prefix + "q:1", prefix + "q:1")).singleElement()
+                    .isEqualTo(new byte[] {1});
+            assertThat(put).isCompleted();
+            raw.sync().del(prefix + "q:1", prefix + "q:2");
+        }
+    }
+
+    @Test
+    void aLookupTakesTheWaitingSetsAlongOnceTheyAreTooMany() throws Exception {
+        TestEnv.requireRedis();
+        try (ThreadLanes lanes = hourLanes(); Raw raw = raw(TestEnv.REDIS_URL)) {
+            ThreadLanes.Lane lane = lanes.mine();
+            Await.until(() -> lanes.connected() == 1, "the lane connected");
+            List<CompletableFuture<Void>> puts = new java.util.ArrayList<>();
+            for (int i = 0; i <= ThreadLanes.MAX_UNSENT; i++) {
+                CompletableFuture<Void> put = new CompletableFuture<>();
+                assertThat(lanes.put(lane, prefix + "q:" + i, new byte[] {(byte) i}, 60, put)).isTrue();
+                puts.add(put);
+            }
+            assertThat((List<?>) lookUp(lanes, prefix + "other", prefix + "other")).singleElement().isNull();
+            assertThat(puts).allMatch(CompletableFuture::isDone);
+            assertThat(raw.sync().get(prefix + "q:" + ThreadLanes.MAX_UNSENT)).isEqualTo(
+                    String.valueOf((char) ThreadLanes.MAX_UNSENT));
+            raw.sync().del(java.util.stream.IntStream.rangeClosed(0, ThreadLanes.MAX_UNSENT)
+                    .mapToObj(i -> prefix + "q:" + i).toArray(String[]::new));
+        }
+    }
+
+    /**
+     * The daemon sent the SET a lookup left waiting; its reply, here or on its way, is read
+     * before the next lookup's own, whoever reads it.
+     */
+    @Test
+    void aSetTheDaemonSentIsAnsweredAheadOfTheNextLookup() throws Exception {
+        TestEnv.requireRedis();
+        RedisStore s = store(TestEnv.REDIS_URL, 4);
+        laneUp(s);
+        try (Raw raw = raw(TestEnv.REDIS_URL)) {
+            raw.sync().set(prefix + "q:2", "\u0002");
+            for (int i = 0; i < 20; i++) {
+                String key = prefix + "q:1:" + i;
+                CompletableFuture<Void> put = s.putAsync(key, new byte[] {1}, 60).toCompletableFuture();
+                assertThat(s.lookup(prefix + "q:2", versions).entry()).containsExactly(2);
+                Await.until(() -> raw.sync().get(key) != null, "the daemon sent the SET");
+                assertThat(s.lookup(prefix + "q:2", versions).entry()).containsExactly(2);
+                put.get(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     @Test
     void aPutMadeOnAnotherThreadsBehalfJoinsThatThreadsOrder() throws Exception {
         TestEnv.requireRedis();
