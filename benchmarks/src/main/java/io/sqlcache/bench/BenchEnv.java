@@ -54,15 +54,19 @@ final class BenchEnv {
     }
 
     /**
-     * Reads key 0 of {@code shape} once more through {@code ps} (a statement of a sqlcache
-     * connection with Redis, the key already stored): a miss's SET leaves with the store's next
-     * command (RideAlong), and this read's lookup is that command, so when it returns Redis
-     * holds every entry stored through this connection's store before it.
+     * The entries under {@code prefix} in Redis, once there are {@code expected} of them or 10 s
+     * have passed: a miss's SET may wait in its thread's lane for a tick or two of the store's
+     * daemon thread (a read's lookup of another entry does not take it along), so the entries a
+     * setup stored are in Redis soon after its last read, not at once.
      */
-    static void landStores(java.sql.PreparedStatement ps, Shape shape) throws java.sql.SQLException {
-        shape.bind(ps, 0, 0);
-        try (java.sql.ResultSet rs = ps.executeQuery()) {
-            shape.read(rs);
+    static java.util.List<String> landedEntries(RawRedis raw, String prefix, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            java.util.List<String> keys = raw.keys(prefix + "q:*");
+            if (keys.size() >= expected || System.nanoTime() - deadline > 0) {
+                return keys;
+            }
+            Thread.sleep(1);
         }
     }
 

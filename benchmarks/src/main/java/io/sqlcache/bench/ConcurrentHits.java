@@ -74,7 +74,12 @@ public final class ConcurrentHits {
             for (int k = 0; k < Shape.KEYS; k++) {
                 read(ps.get(0), k);
             }
-            BenchEnv.landStores(ps.get(0), Shape.POINT);
+            try (RawRedis raw = new RawRedis()) {
+                // the other threads' reads are hits only once the entries are in Redis
+                if (BenchEnv.landedEntries(raw, prefixes[v], Shape.KEYS).size() != Shape.KEYS) {
+                    throw new IllegalStateException(VARIANTS[v] + ": expected " + Shape.KEYS + " entries in Redis");
+                }
+            }
             for (PreparedStatement p : ps) {
                 read(p, 1);
                 String outcome = p.unwrap(SqlCacheStatement.class).lastCacheOutcome();

@@ -39,8 +39,7 @@ public class DecodeBenchmark extends BaseBenchmark {
             try (ResultSet rs = ps.executeQuery()) {
                 s.read(rs);
             }
-            BenchEnv.landStores(ps, s);
-            List<String> keys = raw.keys(prefix + "q:*");
+            List<String> keys = BenchEnv.landedEntries(raw, prefix, 1);
             bytes = raw.sync.get(keys.get(0));
             raw.deleteAll(prefix);
         }

@@ -122,11 +122,10 @@ public class ReadBenchmark extends BaseBenchmark {
             }
         }
         if (variant.equals("floor") || variant.equals("redis-get")) {
-            BenchEnv.landStores(ps, s);
             raw = new RawRedis();
             roundTripKey = prefix + "rt";
             raw.sync.setex(roundTripKey, 3600, "-1234567890123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            entryKeys = raw.keys(prefix + "q:*");
+            entryKeys = BenchEnv.landedEntries(raw, prefix, Shape.KEYS);
             if (entryKeys.size() != Shape.KEYS) {
                 throw new IllegalStateException("floor: expected " + Shape.KEYS + " entries, found " + entryKeys.size());
             }

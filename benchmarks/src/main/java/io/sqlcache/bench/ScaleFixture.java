@@ -31,8 +31,7 @@ final class ScaleFixture implements AutoCloseable {
                 Shape.POINT.read(rs);
             }
         }
-        BenchEnv.landStores(point, Shape.POINT);
-        List<String> stored = raw.keys(prefix + "q:*");
+        List<String> stored = BenchEnv.landedEntries(raw, prefix, real);
         if (stored.size() != real) {
             throw new IllegalStateException("expected " + real + " entries, found " + stored.size());
         }
