@@ -411,14 +411,23 @@ final class ThreadLanes implements AutoCloseable {
          */
         Object exchange(long deadlineNanos, SpinWait spin) throws IOException {
             flush();
+            return answer(deadlineNanos, spin, unanswered.size());
+        }
+
+        /**
+         * After a write: reads the replies of the first {@code sets} SETs, then returns the
+         * reply to the first command written after them, spinning first when {@code spin} is
+         * not null.
+         */
+        private Object answer(long deadlineNanos, SpinWait spin, int sets) throws IOException {
             if (spin == null) {
-                drain(deadlineNanos, unanswered.size());
+                drain(deadlineNanos, sets);
                 return connection.read(deadlineNanos);
             }
             spin.waiting();
             try {
                 spin.spin(this::readable);
-                drain(deadlineNanos, unanswered.size());
+                drain(deadlineNanos, sets);
                 return connection.read(deadlineNanos);
             } finally {
                 spin.done();
@@ -453,18 +462,7 @@ final class ThreadLanes implements AutoCloseable {
                 sent--;
             }
             connection.flushAfter(unsentBytes);
-            if (spin == null) {
-                drain(deadlineNanos, sent);
-                return connection.read(deadlineNanos);
-            }
-            spin.waiting();
-            try {
-                spin.spin(this::readable);
-                drain(deadlineNanos, sent);
-                return connection.read(deadlineNanos);
-            } finally {
-                spin.done();
-            }
+            return answer(deadlineNanos, spin, sent);
         }
 
         /** Sends the SETs waiting and reads every reply still due (nothing when not connected). */

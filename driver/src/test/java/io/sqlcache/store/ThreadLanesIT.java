@@ -139,8 +139,7 @@ class ThreadLanesIT {
         try (ThreadLanes lanes = new ThreadLanes("test-lanes", 2, Duration.ofMillis(1), Duration.ofSeconds(5),
                 () -> RespConnection.open(uri.getHost(), uri.getPort(), 2000, 5000, null, null, 0,
                         RedisStore.LANE_NAME, null), Duration.ofHours(1))) {
-            ThreadLanes.Lane lane = lanes.mine();
-            Await.until(() -> lanes.connected() == 1, "the lane connected");
+            ThreadLanes.Lane lane = connectedLane(lanes);
             CompletableFuture<Void> ticking = new CompletableFuture<>();
             assertThat(lanes.put(lane, prefix + "q:1", new byte[] {1}, 60, ticking)).isTrue();
             ticking.get(10, TimeUnit.SECONDS);
@@ -164,6 +163,13 @@ class ThreadLanesIT {
                         RedisStore.LANE_NAME, null), Duration.ofHours(1));
     }
 
+    /** The calling thread's lane, once connected. */
+    private static ThreadLanes.Lane connectedLane(ThreadLanes lanes) throws InterruptedException {
+        ThreadLanes.Lane lane = lanes.mine();
+        Await.until(() -> lanes.connected() == 1, "the lane connected");
+        return lane;
+    }
+
     /** {@code MGET keys} on the calling thread's lane as a read's lookup of {@code entryKey}. */
     private static Object lookUp(ThreadLanes lanes, String entryKey, String... keys) throws Exception {
         ThreadLanes.Lane lane = lanes.acquire();
@@ -184,8 +190,7 @@ class ThreadLanesIT {
     void aLookupOfAnotherEntryLeavesTheThreadsSetsWaiting() throws Exception {
         TestEnv.requireRedis();
         try (ThreadLanes lanes = hourLanes(); Raw raw = raw(TestEnv.REDIS_URL)) {
-            ThreadLanes.Lane lane = lanes.mine();
-            Await.until(() -> lanes.connected() == 1, "the lane connected");
+            ThreadLanes.Lane lane = connectedLane(lanes);
             raw.sync().set(prefix + "q:2", "x");
             CompletableFuture<Void> put = new CompletableFuture<>();
             assertThat(lanes.put(lane, prefix + "q:1", new byte[] {1}, 60, put)).isTrue();
@@ -208,8 +213,7 @@ class ThreadLanesIT {
     void aLookupTakesTheWaitingSetsAlongOnceTheyAreTooMany() throws Exception {
         TestEnv.requireRedis();
         try (ThreadLanes lanes = hourLanes(); Raw raw = raw(TestEnv.REDIS_URL)) {
-            ThreadLanes.Lane lane = lanes.mine();
-            Await.until(() -> lanes.connected() == 1, "the lane connected");
+            ThreadLanes.Lane lane = connectedLane(lanes);
             List<CompletableFuture<Void>> puts = new java.util.ArrayList<>();
             for (int i = 0; i <= ThreadLanes.MAX_UNSENT; i++) {
                 CompletableFuture<Void> put = new CompletableFuture<>();
