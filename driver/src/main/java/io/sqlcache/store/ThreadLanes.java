@@ -456,13 +456,24 @@ final class ThreadLanes implements AutoCloseable {
                     || entryKey != null && unsentKeys.contains(entryKey)) {
                 return exchange(deadlineNanos, spin);
             }
+            int sent = drainArrived(deadlineNanos);
+            connection.flushAfter(unsentBytes);
+            return answer(deadlineNanos, spin, sent);
+        }
+
+        /**
+         * Reads the replies of sent SETs that are here already, never waiting for one that is
+         * not; returns how many sent SETs are still unanswered.
+         */
+        private int drainArrived(long deadlineNanos) throws IOException {
             int sent = unanswered.size() - unsent;
             while (sent > 0 && connection.readable()) {
+                // "+OK\r\n" arrives whole: the read does not wait (over TLS the bytes
+                // may be a record of another kind, a session ticket, and the reply follows it)
                 drain(deadlineNanos, 1);
                 sent--;
             }
-            connection.flushAfter(unsentBytes);
-            return answer(deadlineNanos, spin, sent);
+            return sent;
         }
 
         /** Sends the SETs waiting and reads every reply still due (nothing when not connected). */
@@ -581,13 +592,7 @@ final class ThreadLanes implements AutoCloseable {
                 return;
             }
             try {
-                int sent = unanswered.size() - unsent;
-                while (sent > 0 && connection.readable()) {
-                    // "+OK\r\n" arrives whole: the read does not wait (over TLS the bytes
-                    // may be a record of another kind, a session ticket, and the reply follows it)
-                    drain(now + timeoutNanos, 1);
-                    sent--;
-                }
+                int sent = drainArrived(now + timeoutNanos);
                 if (sent > 0 && now - answerDueSince > timeoutNanos) {
                     throw new java.net.SocketTimeoutException("SET timed out after "
                             + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
