@@ -21,7 +21,12 @@ import java.util.Map;
  *   <li>{@code join}: the JOIN shape's report query (about 14 ms), its rows read, as before a
  *       join miss's store and, in a stream of misses, the next miss's lookup;</li>
  *   <li>{@code spin 300 µs}, {@code sleep 1 ms} and {@code sleep 15 ms}: no database at all, the
- *       caller busy or asleep while Redis and the I/O thread rest, as they do during a statement.</li>
+ *       caller busy or asleep while Redis and the I/O thread rest, as they do during a statement;</li>
+ *   <li>{@code sleep 15 ms, 90 µs}: the sleep, then 90 µs of spinning, as long as a cold join miss
+ *       plans and keys its read before its lookup;</li>
+ *   <li>{@code sleep 15 ms, ping, 90 µs}: the same with a PING written on the socket before the
+ *       spin, its reply read after the MSET's: whether waking Redis ahead of a round trip takes
+ *       the wake-up off it, and what the PING's write costs (in the statement column).</li>
  * </ul>
  * and {@code update alone}: the UPDATE back to back, no MSET, the {@code direct} of the write
  * target. Every other MSET of a case goes instead through a plain blocking socket (one
@@ -41,7 +46,7 @@ public final class ColdRoundTrip {
         int rounds = BenchEnv.rounds(args, 4);
         BenchData.ensure();
         String[] cases = {"nothing", "update", "update alone", "select", "join", "spin 300 µs", "sleep 1 ms",
-            "sleep 15 ms"};
+            "sleep 15 ms", "sleep 15 ms, 90 µs", "sleep 15 ms, ping, 90 µs"};
         Map<String, double[]> sums = new LinkedHashMap<>();
         String prefix = BenchEnv.uniquePrefix();
         byte[] value = Long.toString(Long.MIN_VALUE).getBytes(StandardCharsets.US_ASCII);
@@ -88,6 +93,16 @@ public final class ColdRoundTrip {
                             }
                             case "sleep 1 ms" -> Thread.sleep(1);
                             case "sleep 15 ms" -> Thread.sleep(15);
+                            case "sleep 15 ms, 90 µs", "sleep 15 ms, ping, 90 µs" -> {
+                                Thread.sleep(15);
+                                if (c.endsWith("ping, 90 µs")) {
+                                    socket.ping();
+                                }
+                                long s = System.nanoTime();
+                                while (System.nanoTime() - s < 90_000) {
+                                    Thread.onSpinWait();
+                                }
+                            }
                             default -> {
                             }
                         }
@@ -105,6 +120,7 @@ public final class ColdRoundTrip {
                         }
                         redis.sync.mset(bump);
                         timed += System.nanoTime() - t;
+                        socket.readPong();
                         count++;
                     }
                     if (r > 0) {
@@ -119,9 +135,9 @@ public final class ColdRoundTrip {
             }
             redis.sync.del(prefix + "v", prefix + "b");
         }
-        System.out.printf(Locale.ROOT, "%-16s %14s %10s %16s   (%d rounds of %d s, first not counted)%n", "case",
+        System.out.printf(Locale.ROOT, "%-26s %14s %10s %16s   (%d rounds of %d s, first not counted)%n", "case",
                 "statement µs", "MSET µs", "socket MSET µs", rounds - 1, nanos / 1_000_000_000L);
-        sums.forEach((c, s) -> System.out.printf(Locale.ROOT, "%-16s %14.1f %10s %16s%n", c, s[1] / s[2],
+        sums.forEach((c, s) -> System.out.printf(Locale.ROOT, "%-26s %14.1f %10s %16s%n", c, s[1] / s[2],
                 c.equals("update alone") ? "-" : String.format(Locale.ROOT, "%.1f", s[0] / (s[2] - s[4])),
                 c.equals("update alone") ? "-" : String.format(Locale.ROOT, "%.1f", s[3] / s[4])));
     }

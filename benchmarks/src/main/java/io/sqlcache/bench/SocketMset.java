@@ -15,11 +15,14 @@ import java.nio.charset.StandardCharsets;
  */
 final class SocketMset implements AutoCloseable {
 
+    private static final byte[] PING = "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
+
     private final Socket socket;
     private final OutputStream out;
     private final InputStream in;
     private final byte[] command;
     private final byte[] reply = new byte[64];
+    private boolean pongDue;
 
     SocketMset(String key1, String key2, byte[] value) throws IOException {
         URI uri = URI.create(BenchEnv.REDIS_URL);
@@ -40,10 +43,37 @@ final class SocketMset implements AutoCloseable {
         command = b.toByteArray();
     }
 
-    /** Sends the MSET and reads its "+OK\r\n"; anything else is an error. */
+    /** Sends a PING and leaves its reply to be read by the next {@link #mset} or {@link #readPong}. */
+    void ping() throws IOException {
+        out.write(PING);
+        out.flush();
+        pongDue = true;
+    }
+
+    /** Reads the reply of the last {@link #ping}, if not read yet. */
+    void readPong() throws IOException {
+        if (!pongDue) {
+            return;
+        }
+        pongDue = false;
+        int n = 0;
+        while (n < 7) {
+            int r = in.read(reply, n, 7 - n);
+            if (r < 0) {
+                throw new EOFException("Redis closed the connection");
+            }
+            n += r;
+        }
+        if (reply[0] != '+' || reply[1] != 'P') {
+            throw new IOException("unexpected PING reply: " + new String(reply, 0, n, StandardCharsets.US_ASCII));
+        }
+    }
+
+    /** Sends the MSET and reads its "+OK\r\n" (after a PING's reply still due); anything else is an error. */
     void mset() throws IOException {
         out.write(command);
         out.flush();
+        readPong();
         int n = 0;
         while (n < 5) {
             int r = in.read(reply, n, reply.length - n);
