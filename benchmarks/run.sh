@@ -2,7 +2,8 @@
 # Builds the benchmarks jar, creates the schema if needed, runs the JMH suite and writes the report.
 #   benchmarks/run.sh          full run (2 forks, 3x2 s warmup, 5x2 s measurement), then the reads interleaved
 #                              in one process (CpuSplit, 6 rounds of 2 s, the first 6 s), the writes (WriteSplit), round
-#                              trips after statements (ColdRoundTrip), threads spinning or parked (ConcurrentHits):
+#                              trips after statements (ColdRoundTrip), the hit-scale trials (ScaleSplit), threads
+#                              spinning or parked (ConcurrentHits):
 #                              ~50 min on 2 cores, writes
 #                              benchmarks/results/ (jmh-result.json.gz, jmh-output.txt, interleaved.tsv, REPORT.md, latency.png;
 #                              the previous run's JSON becomes before.json.gz, the "before" of the report)
@@ -54,6 +55,9 @@ if [ -z "${BENCH:-}" ]; then
     java -cp "$jar" io.sqlcache.bench.WriteSplit "$slice" "$rounds" 2>&1 | grep -v '^SLF4J' | tee "$out/write-interleaved.txt"
     if [ "$mode" = full ]; then slice=3 rounds=5; else slice=1 rounds=2; fi
     java -cp "$jar" io.sqlcache.bench.ColdRoundTrip "$slice" "$rounds" 2>&1 | grep -v '^SLF4J' | tee "$out/cold-round-trip.txt"
+    # the hit-scale trials likewise, each in a Redis database of its own (ScaleSplit)
+    if [ "$mode" = full ]; then slice=2 rounds=6; else slice=1 rounds=2; fi
+    java -cp "$jar" io.sqlcache.bench.ScaleSplit "$slice" "$rounds" 2>&1 | grep -v '^SLF4J' | tee "$out/scale-interleaved.txt"
     # the hit's spin against parking, many threads each with work of its own (ConcurrentHits)
     if [ "$mode" = full ]; then hits=(2 5); else hits=(1 2 1,4 0); fi
     java -cp "$jar" io.sqlcache.bench.ConcurrentHits "${hits[@]}" 2>&1 | grep -v '^SLF4J' | tee "$out/concurrent-hits.txt"

@@ -24,6 +24,11 @@ final class BenchEnv {
     private BenchEnv() {
     }
 
+    /** {@link #REDIS_URL} with database {@code database} instead of the one it names, if any. */
+    static String redisUrl(int database) {
+        return REDIS_URL.replaceFirst("/\\d*$", "") + "/" + database;
+    }
+
     private static String env(String name, String fallback) {
         String v = System.getenv(name);
         return v == null || v.isBlank() ? fallback : v;

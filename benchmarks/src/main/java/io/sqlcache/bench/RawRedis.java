@@ -44,10 +44,21 @@ final class RawRedis implements AutoCloseable {
             return page[1]
             """;
 
-    private final RedisClient client = RedisClient.create(BenchEnv.REDIS_URL);
-    private final StatefulRedisConnection<String, byte[]> connection =
-            client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-    final RedisCommands<String, byte[]> sync = connection.sync();
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, byte[]> connection;
+    final RedisCommands<String, byte[]> sync;
+
+    /** To the benchmarks' Redis ({@link BenchEnv#REDIS_URL}). */
+    RawRedis() {
+        this(BenchEnv.REDIS_URL);
+    }
+
+    /** To the Redis (and database) of {@code url}. */
+    RawRedis(String url) {
+        client = RedisClient.create(url);
+        connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+        sync = connection.sync();
+    }
 
     /** Every key matching {@code pattern} (SCAN, never KEYS). */
     List<String> keys(String pattern) {

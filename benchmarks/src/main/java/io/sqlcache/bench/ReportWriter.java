@@ -247,6 +247,10 @@ public final class ReportWriter {
         {"cold-round-trip.txt", "A round trip after a statement (`ColdRoundTrip`)",
             "What an MSET costs right after other work (an UPDATE, a SELECT, a spin, a sleep) against back to"
                 + " back, and what the statement itself costs when it alternates with the MSET."},
+        {"scale-interleaved.txt", "Hit scale, alternating in one process (`ScaleSplit`)",
+            "The point read's Redis hit with 1k and with 1M entries, each in a Redis database of its own, and a raw"
+                + " Lettuce GET of the same entries' bytes in each, slice by slice in a rotated order: the GET shows what"
+                + " Redis itself pays for the larger keyspace."},
         {"concurrent-hits.txt", "Many threads: the hit's spin against parking (`ConcurrentHits`)",
             "Threads each doing some CPU work then a point hit, the spinning driver (default `sqlcache.spinMicros`)"
                 + " and the parked one (`0`) alternating; requests per second, the hit's wall time, the process's"

@@ -17,11 +17,24 @@ final class ScaleFixture implements AutoCloseable {
     final String prefix = BenchEnv.uniquePrefix();
     final Connection conn;
     final PreparedStatement point;
-    private final RawRedis raw = new RawRedis();
+    /** The keys of the real entries, as stored by the driver. */
+    final List<String> entryKeys;
+    final RawRedis raw;
 
+    /** In the benchmarks' Redis database. */
     ScaleFixture(int entries) throws Exception {
+        this(entries, BenchEnv.REDIS_URL);
+    }
+
+    /** In Redis database {@code database}: two fixtures of one process each have a keyspace of their own. */
+    ScaleFixture(int entries, int database) throws Exception {
+        this(entries, BenchEnv.redisUrl(database));
+    }
+
+    private ScaleFixture(int entries, String redisUrl) throws Exception {
         BenchData.ensure();
-        conn = BenchEnv.sqlcache("sqlcache.redis=" + BenchEnv.REDIS_URL + "&sqlcache.prefix=" + prefix
+        raw = new RawRedis(redisUrl);
+        conn = BenchEnv.sqlcache("sqlcache.redis=" + redisUrl + "&sqlcache.prefix=" + prefix
                 + "&sqlcache.ttl=3600");
         point = conn.prepareStatement(Shape.POINT.sql);
         int real = Math.min(entries, Shape.KEYS);
@@ -31,11 +44,11 @@ final class ScaleFixture implements AutoCloseable {
                 Shape.POINT.read(rs);
             }
         }
-        List<String> stored = BenchEnv.landedEntries(raw, prefix, real);
-        if (stored.size() != real) {
-            throw new IllegalStateException("expected " + real + " entries, found " + stored.size());
+        entryKeys = BenchEnv.landedEntries(raw, prefix, real);
+        if (entryKeys.size() != real) {
+            throw new IllegalStateException("expected " + real + " entries, found " + entryKeys.size());
         }
-        raw.fill(prefix + "q:copy", entries - real, raw.sync.get(stored.get(0)), 3600);
+        raw.fill(prefix + "q:copy", entries - real, raw.sync.get(entryKeys.get(0)), 3600);
     }
 
     @Override
