@@ -26,7 +26,15 @@ final class BenchEnv {
 
     /** {@link #REDIS_URL} with database {@code database} instead of the one it names, if any. */
     static String redisUrl(int database) {
-        return REDIS_URL.replaceFirst("/\\d*$", "") + "/" + database;
+        return redisUrl(REDIS_URL, database);
+    }
+
+    /** {@code url} (a redis:// or rediss:// URL) with database {@code database}, its other parts as they were. */
+    static String redisUrl(String url, int database) {
+        // from the raw parts: URI's own constructors would encode the escapes again
+        java.net.URI u = java.net.URI.create(url);
+        return u.getScheme() + "://" + u.getRawAuthority() + "/" + database
+                + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
     }
 
     private static String env(String name, String fallback) {

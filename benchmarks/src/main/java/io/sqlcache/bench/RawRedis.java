@@ -22,7 +22,7 @@ import java.util.List;
 final class RawRedis implements AutoCloseable {
 
     /** Keys per {@link #fill} script call: Redis runs nothing else meanwhile, ~20 ms a call. */
-    private static final int FILL_BATCH = 50_000;
+    static final int FILL_BATCH = 50_000;
 
     /** Sets ARGV[1] .. i for i in [ARGV[4], ARGV[5]) to ARGV[2] with EX ARGV[3]; answers how many. */
     private static final String FILL_SCRIPT = """
