@@ -84,15 +84,15 @@ final class RawRedis implements AutoCloseable {
         for (int from = 0; from < count; from += FILL_BATCH) {
             int to = Math.min(count, from + FILL_BATCH);
             Long made = sync.eval(FILL_SCRIPT, ScriptOutputType.INTEGER, new String[0],
-                    ascii(prefix), value, ascii(Integer.toString(ttlSeconds)),
-                    ascii(Integer.toString(from)), ascii(Integer.toString(to)));
+                    utf8(prefix), value, utf8(Integer.toString(ttlSeconds)),
+                    utf8(Integer.toString(from)), utf8(Integer.toString(to)));
             if (made == null || made != to - from) {
                 throw new IllegalStateException("fill wrote " + made + " keys, expected " + (to - from));
             }
         }
     }
 
-    private static byte[] ascii(String s) {
+    private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
@@ -102,9 +102,9 @@ final class RawRedis implements AutoCloseable {
      * in the JVM that JMH's gc profiler would count against the trial's last iteration.
      */
     void deleteAll(String prefix) {
-        byte[] cursor = ascii("0");
+        byte[] cursor = utf8("0");
         do {
-            cursor = sync.eval(DELETE_SCRIPT, ScriptOutputType.VALUE, new String[0], cursor, ascii(prefix + "*"));
+            cursor = sync.eval(DELETE_SCRIPT, ScriptOutputType.VALUE, new String[0], cursor, utf8(prefix + "*"));
         } while (!"0".equals(new String(cursor, StandardCharsets.UTF_8)));
     }
 
