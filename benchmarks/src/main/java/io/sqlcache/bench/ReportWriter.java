@@ -65,6 +65,16 @@ public final class ReportWriter {
             md = md.replace("## Reads: every variant", "Load average (1, 5, 15 min) around the run, from `/proc/loadavg`:\n\n```\n"
                     + Files.readString(load).strip() + "\n```\n\n## Reads: every variant");
         }
+        Path scale = out.resolve("scale-interleaved.txt");
+        int jmhScaleRow = md.indexOf(SCALE_TARGET);
+        if (Files.exists(scale) && jmhScaleRow >= 0) {
+            // the same target measured without JMH's forks apart, under JMH's row
+            String row = scaleSplitRow(Files.readString(scale));
+            if (row != null) {
+                int end = md.indexOf('\n', jmhScaleRow) + 1;
+                md = md.substring(0, end) + row + md.substring(end);
+            }
+        }
         // this run's sections go before the comparison with the previous run
         StringBuilder sections = new StringBuilder();
         Path interleaved = out.resolve("interleaved.tsv");
@@ -185,7 +195,7 @@ public final class ReportWriter {
         Row k1 = get(rows, "HitScaleBenchmark", "1000", "");
         Row m1 = get(rows, "HitScaleBenchmark", "1000000", "");
         if (k1 != null && m1 != null) {
-            ratio(md, "hit with 1M entries ≤ 1.10 × with 1k", "POINT", m1.mean / k1.mean, m1.p50 / k1.p50, 1.10, true);
+            ratio(md, SCALE_TARGET, "POINT", m1.mean / k1.mean, m1.p50 / k1.p50, 1.10, true);
         }
         Row i10 = get(rows, "InvalidationScaleBenchmark", "10", "");
         Row i100k = get(rows, "InvalidationScaleBenchmark", "100000", "");
@@ -237,6 +247,22 @@ public final class ReportWriter {
             }
         }
         return md.toString();
+    }
+
+    private static final String SCALE_TARGET = "hit with 1M entries ≤ 1.10 × with 1k";
+
+    /**
+     * The hit-scale target's row of the targets table from {@link ScaleSplit}'s output (its
+     * "hit 1M / hit 1k: r" line), on means only; null when the text has no such line.
+     */
+    static String scaleSplitRow(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("hit 1M / hit 1k: ([0-9.]+)").matcher(text);
+        if (!m.find()) {
+            return null;
+        }
+        double r = Double.parseDouble(m.group(1));
+        return String.format(Locale.ROOT, "| %s, alternating in one process (`ScaleSplit`; on means only) | POINT | %s"
+                + " | - | %s / - |%n", SCALE_TARGET, twoPlaces(r), pass(r, 1.10, true));
     }
 
     /** The plain-text outputs of run.sh's other tools: file, heading, what it measures. */

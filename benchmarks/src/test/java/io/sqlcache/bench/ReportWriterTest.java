@@ -76,6 +76,26 @@ class ReportWriterTest {
     }
 
     @Test
+    void scaleSplitsRatioStandsUnderJmhsOwnHitScaleRow() throws Exception {
+        Path json = dir.resolve("r.json");
+        Files.writeString(json, "[" + String.join(",",
+                trial("HitScaleBenchmark", "\"entries\":\"1000\"", 40, 33),
+                trial("HitScaleBenchmark", "\"entries\":\"1000000\"", 48, 38)) + "]");
+        Path out = dir.resolve("out");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("scale-interleaved.txt"), "variant       µs/read\nhit 1k           39.1\n"
+                + "hit 1M           44.0\nhit 1M / hit 1k: 1.125; GET 1M / GET 1k: 1.007\n");
+        ReportWriter.main(new String[] {json.toString(), out.toString()});
+        String md = Files.readString(out.resolve("REPORT.md"));
+        String jmh = "| hit with 1M entries ≤ 1.10 × with 1k | POINT | 1.20 | 1.15 | **missed** / **missed** |\n";
+        assertThat(md).contains(jmh + "| hit with 1M entries ≤ 1.10 × with 1k, alternating in one process"
+                + " (`ScaleSplit`; on means only) | POINT | 1.13 | - | **missed** / - |\n");
+        assertThat(ReportWriter.scaleSplitRow("hit 1M / hit 1k: 1.018; GET 1M / GET 1k: 1.007"))
+                .contains("| POINT | 1.02 | - | met / - |");
+        assertThat(ReportWriter.scaleSplitRow("no ratio here")).isNull();
+    }
+
+    @Test
     void theInterleavedRunsRatiosComeFromItsOwnLines() {
         String md = ReportWriter.interleaved(java.util.List.of(
                 "RANGE\tdirect\t200\t190\t100\t0\t5",
