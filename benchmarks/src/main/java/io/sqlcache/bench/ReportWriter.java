@@ -65,16 +65,13 @@ public final class ReportWriter {
             md = md.replace("## Reads: every variant", "Load average (1, 5, 15 min) around the run, from `/proc/loadavg`:\n\n```\n"
                     + Files.readString(load).strip() + "\n```\n\n## Reads: every variant");
         }
-        Path scale = out.resolve("scale-interleaved.txt");
-        int jmhScaleRow = md.indexOf(SCALE_TARGET);
-        if (Files.exists(scale) && jmhScaleRow >= 0) {
-            // the same target measured without JMH's forks apart, under JMH's row
-            String row = scaleSplitRow(Files.readString(scale));
-            if (row != null) {
-                int end = md.indexOf('\n', jmhScaleRow) + 1;
-                md = md.substring(0, end) + row + md.substring(end);
-            }
-        }
+        // the same targets measured by the tools run after JMH, each under JMH's own row
+        Row get = get(rows, "RoundTripBenchmark", "", "get");
+        double rtt = get == null ? Double.NaN : get.mean;
+        md = underRow(md, "| " + SCALE_TARGET + " |", scaleSplitRow(text(out, "scale-interleaved.txt")));
+        md = underRow(md, "| " + WRITE_TARGET + " |", writeSplitRows(text(out, "write-interleaved.txt"),
+                text(out, "cold-round-trip.txt"), rtt));
+        md = underRow(md, "| " + MISS_TARGET + " | JOIN |", joinFloorRow(text(out, "cold-round-trip.txt"), rtt));
         // this run's sections go before the comparison with the previous run
         StringBuilder sections = new StringBuilder();
         Path interleaved = out.resolve("interleaved.tsv");
@@ -183,7 +180,7 @@ public final class ReportWriter {
             Row w = get(rows, "WriteBenchmark", "", "sqlcache-write");
             Row wd = get(rows, "WriteBenchmark", "", "direct");
             if (w != null && wd != null) {
-                ratio(md, "write ≤ direct + 1 round trip (ratio to that bound)", "UPDATE",
+                ratio(md, WRITE_TARGET, "UPDATE",
                         w.mean / (wd.mean + rtt.mean), w.p50 / (wd.p50 + rtt.p50), 1.0, true);
             }
             Row wm = get(rows, "WriteBenchmark", "", "direct-then-mset");
@@ -250,6 +247,84 @@ public final class ReportWriter {
     }
 
     private static final String SCALE_TARGET = "hit with 1M entries ≤ 1.10 × with 1k";
+    private static final String WRITE_TARGET = "write ≤ direct + 1 round trip (ratio to that bound)";
+    private static final String MISS_TARGET = "miss ≤ direct + 2 round trips (ratio to that bound)";
+
+    /** A tool's text output in {@code out}, or "" when it did not run. */
+    private static String text(Path out, String file) throws java.io.IOException {
+        Path p = out.resolve(file);
+        return Files.exists(p) ? Files.readString(p) : "";
+    }
+
+    /** {@code md} with {@code rows} inserted after the first line that starts with {@code prefix}; as it was when either is missing. */
+    static String underRow(String md, String prefix, String rows) {
+        int at = md.indexOf("\n" + prefix);
+        if (rows == null || rows.isEmpty() || at < 0) {
+            return md;
+        }
+        int end = md.indexOf('\n', at + 1) + 1;
+        return md.substring(0, end) + rows + md.substring(end);
+    }
+
+    /** The first number after {@code label} and spaces at the start of a line of {@code text}, or NaN. */
+    private static double numberAfter(String text, String label, int column) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(label)
+                + "((?:\\s+[0-9.]+)+)\\s*$").matcher(text);
+        if (!m.find()) {
+            return Double.NaN;
+        }
+        String[] numbers = m.group(1).trim().split("\\s+");
+        return column < numbers.length ? Double.parseDouble(numbers[column]) : Double.NaN;
+    }
+
+    /**
+     * The write target from {@link WriteSplit}'s output (the driver's UPDATE and the UPDATE alone,
+     * alternating), and what {@link ColdRoundTrip} says the machine allows: a bare-socket MSET right
+     * after the UPDATE against the round trip {@code rtt} (JMH's GET). Null when neither ran.
+     */
+    static String writeSplitRows(String writeSplit, String coldRoundTrip, double rtt) {
+        StringBuilder rows = new StringBuilder();
+        double write = numberAfter(writeSplit, "sqlcache-write", 0);
+        double direct = numberAfter(writeSplit, "direct", 0);
+        if (!Double.isNaN(write) && !Double.isNaN(direct) && !Double.isNaN(rtt)) {
+            rows.append(row(WRITE_TARGET + ", alternating in one process (`WriteSplit`; on means only)", "UPDATE",
+                    write / (direct + rtt), 1.0));
+        }
+        double socket = numberAfter(coldRoundTrip, "update", 2);
+        if (!Double.isNaN(socket) && !Double.isNaN(rtt)) {
+            rows.append(floorRow("the bound against the machine: a bare-socket MSET right after the UPDATE ÷ 1 round"
+                    + " trip (`ColdRoundTrip`)", "UPDATE", socket / rtt));
+        }
+        return rows.isEmpty() ? null : rows.toString();
+    }
+
+    /**
+     * What {@link ColdRoundTrip} says the machine allows a join miss: a bare-socket MSET right after
+     * the join against its two round trips {@code rtt} (JMH's GET). Null when it did not run.
+     */
+    static String joinFloorRow(String coldRoundTrip, double rtt) {
+        double socket = numberAfter(coldRoundTrip, "join", 2);
+        if (Double.isNaN(socket) || Double.isNaN(rtt)) {
+            return null;
+        }
+        return floorRow("the bound against the machine: a bare-socket MSET right after the join ÷ 2 round trips"
+                + " (`ColdRoundTrip`)", "JOIN", socket / (2 * rtt));
+    }
+
+    /**
+     * A row that checks a bound rather than the driver: what no client can beat on this machine
+     * today, over the target's allowance. Above 1, the bound is below what the machine allows.
+     */
+    private static String floorRow(String what, String shape, double ratio) {
+        return String.format(Locale.ROOT, "| %s | %s | %s | - | %s |%n", what, shape, twoPlaces(ratio),
+                ratio > 1 ? "**the bound is below the machine's floor**" : "the bound is above it");
+    }
+
+    /** A targets-table row of one ratio on means, none on medians. */
+    private static String row(String target, String shape, double onMeans, double bound) {
+        return String.format(Locale.ROOT, "| %s | %s | %s | - | %s / - |%n", target, shape, twoPlaces(onMeans),
+                pass(onMeans, bound, true));
+    }
 
     /**
      * The hit-scale target's row of the targets table from {@link ScaleSplit}'s output (its
@@ -260,9 +335,8 @@ public final class ReportWriter {
         if (!m.find()) {
             return null;
         }
-        double r = Double.parseDouble(m.group(1));
-        return String.format(Locale.ROOT, "| %s, alternating in one process (`ScaleSplit`; on means only) | POINT | %s"
-                + " | - | %s / - |%n", SCALE_TARGET, twoPlaces(r), pass(r, 1.10, true));
+        return row(SCALE_TARGET + ", alternating in one process (`ScaleSplit`; on means only)", "POINT",
+                Double.parseDouble(m.group(1)), 1.10);
     }
 
     /** The plain-text outputs of run.sh's other tools: file, heading, what it measures. */

@@ -96,6 +96,32 @@ class ReportWriterTest {
     }
 
     @Test
+    void writeSplitAndColdRoundTripGiveTheWriteAndJoinMissRowsWhatTheMachineAllows() {
+        String writeSplit = "variant             µs/UPDATE   (8 rounds of 2 s slices, order rotated, first not counted)\n"
+                + "sqlcache-write          309.6\ndirect-then-mset        381.7\ndirect                  212.5\n"
+                + "sqlcache-write / direct-then-mset: 0.81\n";
+        String cold = "case                         statement µs    MSET µs   socket MSET µs   (4 rounds of 3 s)\n"
+                + "nothing                               0.1       88.1             38.4\n"
+                + "update                              320.1      163.9             91.6\n"
+                + "update alone                        260.9          -                -\n"
+                + "join                              17618.9      379.9            234.0\n";
+        String rows = ReportWriter.writeSplitRows(writeSplit, cold, 80.0);
+        // 309.6 / (212.5 + 80) and 91.6 / 80
+        assertThat(rows).contains("(`WriteSplit`; on means only) | UPDATE | 1.06 | - | **missed** / - |")
+                .contains("right after the UPDATE ÷ 1 round trip (`ColdRoundTrip`) | UPDATE | 1.15 | - |"
+                        + " **the bound is below the machine's floor** |");
+        // 234 / 160, and with a slower round trip 234 / 240
+        assertThat(ReportWriter.joinFloorRow(cold, 80.0))
+                .contains("| JOIN | 1.46 | - | **the bound is below the machine's floor** |");
+        assertThat(ReportWriter.joinFloorRow(cold, 120.0)).contains("| JOIN | 0.98 | - | the bound is above it |");
+        assertThat(ReportWriter.writeSplitRows("", "", 80.0)).isNull();
+        assertThat(ReportWriter.joinFloorRow(cold, Double.NaN)).isNull();
+        assertThat(ReportWriter.underRow("a\n| x | 1 |\n| y |\n", "| x |", "| new |\n"))
+                .isEqualTo("a\n| x | 1 |\n| new |\n| y |\n");
+        assertThat(ReportWriter.underRow("a\n| y |\n", "| x |", "| new |\n")).isEqualTo("a\n| y |\n");
+    }
+
+    @Test
     void theInterleavedRunsRatiosComeFromItsOwnLines() {
         String md = ReportWriter.interleaved(java.util.List.of(
                 "RANGE\tdirect\t200\t190\t100\t0\t5",
