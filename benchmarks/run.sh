@@ -3,7 +3,7 @@
 #   benchmarks/run.sh          full run (2 forks, 3x2 s warmup, 5x2 s measurement), then the reads interleaved
 #                              in one process (CpuSplit, 6 rounds of 2 s, the first 6 s), the writes (WriteSplit), round
 #                              trips after statements (ColdRoundTrip), the hit-scale trials (ScaleSplit), threads
-#                              spinning or parked (ConcurrentHits):
+#                              spinning or parked (ConcurrentHits), misses from many threads (ConcurrentMisses):
 #                              ~50 min on 2 cores, writes
 #                              benchmarks/results/ (jmh-result.json.gz, jmh-output.txt, interleaved.tsv, REPORT.md, latency.png;
 #                              the previous run's JSON becomes before.json.gz, the "before" of the report)
@@ -61,6 +61,9 @@ if [ -z "${BENCH:-}" ]; then
     # the hit's spin against parking, many threads each with work of its own (ConcurrentHits)
     if [ "$mode" = full ]; then hits=(2 5); else hits=(1 2 1,4 0); fi
     java -cp "$jar" io.sqlcache.bench.ConcurrentHits "${hits[@]}" 2>&1 | grep -v '^SLF4J' | tee "$out/concurrent-hits.txt"
+    # a stream of misses from many threads: what the lanes' daemon thread costs (ConcurrentMisses)
+    if [ "$mode" = full ]; then misses=(3 5 8); else misses=(1 2 4); fi
+    java -cp "$jar" io.sqlcache.bench.ConcurrentMisses "${misses[@]}" 2>&1 | grep -v '^SLF4J' | tee "$out/concurrent-misses.txt"
 fi
 echo "after the run: $(cat /proc/loadavg)" >> "$out/load.txt"
 gzip -9 -f "$out/jmh-result.json"

@@ -355,6 +355,11 @@ public final class ReportWriter {
             "Threads each doing some CPU work then a point hit, the spinning driver (default `sqlcache.spinMicros`)"
                 + " and the parked one (`0`) alternating; requests per second, the hit's wall time, the process's"
                 + " CPU per request."},
+        {"concurrent-misses.txt", "Many threads missing: the lanes' daemon thread (`ConcurrentMisses`)",
+            "Threads each running point misses on a connection of its own, the driver with its lanes and the driver"
+                + " on the shared Lettuce connection only (`sqlcache.redisLanes=0`) alternating; misses per second,"
+                + " the process's CPU per miss, and the CPU per miss of the lanes' daemon thread, which sends the"
+                + " misses' SETs."},
     };
 
     /** A section that shows one tool's text output as it printed it. */
