@@ -69,9 +69,9 @@ public final class ReportWriter {
         Row get = get(rows, "RoundTripBenchmark", "", "get");
         double rtt = get == null ? Double.NaN : get.mean;
         md = underRow(md, "| " + SCALE_TARGET + " |", scaleSplitRow(text(out, "scale-interleaved.txt")));
-        md = underRow(md, "| " + WRITE_TARGET + " |", writeSplitRows(text(out, "write-interleaved.txt"),
-                text(out, "cold-round-trip.txt"), rtt));
-        md = underRow(md, "| " + MISS_TARGET + " | JOIN |", joinFloorRow(text(out, "cold-round-trip.txt"), rtt));
+        String cold = text(out, "cold-round-trip.txt");
+        md = underRow(md, "| " + WRITE_TARGET + " |", writeSplitRows(text(out, "write-interleaved.txt"), cold, rtt));
+        md = underRow(md, "| " + MISS_TARGET + " | JOIN |", joinFloorRow(cold, rtt));
         // this run's sections go before the comparison with the previous run
         StringBuilder sections = new StringBuilder();
         Path interleaved = out.resolve("interleaved.tsv");
@@ -79,9 +79,9 @@ public final class ReportWriter {
             sections.append(interleaved(Files.readAllLines(interleaved)));
         }
         for (String[] t : TEXT_SECTIONS) {
-            Path file = out.resolve(t[0]);
-            if (Files.exists(file)) {
-                sections.append(textSection(t[1], t[2], t[0], Files.readString(file)));
+            String text = text(out, t[0]);
+            if (!text.isEmpty()) {
+                sections.append(textSection(t[1], t[2], t[0], text));
             }
         }
         int before = md.indexOf("\n## Before and after");
@@ -266,7 +266,10 @@ public final class ReportWriter {
         return md.substring(0, end) + rows + md.substring(end);
     }
 
-    /** The first number after {@code label} and spaces at the start of a line of {@code text}, or NaN. */
+    /**
+     * Number {@code column} (from 0) of the numbers that follow {@code label} on the first line of
+     * {@code text} that is that label and numbers only; NaN when there is none.
+     */
     private static double numberAfter(String text, String label, int column) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(label)
                 + "((?:\\s+[0-9.]+)+)\\s*$").matcher(text);
