@@ -81,6 +81,7 @@ public final class CacheRuntime {
     private final Cache<String, Boolean> uncacheable;
     /** Views, triggers and cascades: trusted at most the TTL (or a minute), see {@link Dependencies}. */
     private final Dependencies dependencies;
+    private final ReadPolicy readPolicy;
     /** True when the store is remote (Redis): a hit may then be served from a local copy. */
     private final boolean localCopies;
     /** Wall clock in ms, for entry expiry (tests move it). */
@@ -145,6 +146,7 @@ public final class CacheRuntime {
         this.uncacheable = Caffeine.newBuilder().maximumSize(10_000).executor(Runnable::run)
                 .expireAfterWrite(Duration.ofSeconds(config.ttlSeconds())).build();
         this.dependencies = new Dependencies(analyzer::analyze, Duration.ofSeconds(config.ttlSeconds()));
+        this.readPolicy = new ReadPolicy(dependencies);
     }
 
     /** The runtime for {@code config}, created on first use and kept for the JVM's life. */
@@ -178,6 +180,11 @@ public final class CacheRuntime {
     /** What reads and writes depend on beyond the tables they name: views, triggers, cascades. */
     public Dependencies dependencies() {
         return dependencies;
+    }
+
+    /** The read rules, over this runtime's catalog models. */
+    public ReadPolicy readPolicy() {
+        return readPolicy;
     }
 
     /** True when the result for this key hash was recently found to be over the limits. */
@@ -478,6 +485,13 @@ public final class CacheRuntime {
      */
     public void invalidate(Collection<TableName> tables, boolean unknown) {
         invalidate(tables, unknown, Map.of());
+    }
+
+    /** Bumps what a write changed ({@link TransactionWrites} says when). Never throws. */
+    public void invalidate(WriteTarget write) {
+        if (!write.isEmpty()) {
+            invalidate(write.tables(), write.unknown(), write.buckets());
+        }
     }
 
     /**

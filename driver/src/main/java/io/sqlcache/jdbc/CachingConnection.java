@@ -3,41 +3,30 @@ package io.sqlcache.jdbc;
 import io.sqlcache.CacheConfig;
 import io.sqlcache.SqlCacheConnection;
 import io.sqlcache.core.CacheRuntime;
+import io.sqlcache.core.Isolation;
+import io.sqlcache.core.IsolationState;
+import io.sqlcache.core.ReadDecision;
+import io.sqlcache.core.SessionView;
+import io.sqlcache.core.TemporaryTables;
+import io.sqlcache.core.TransactionWrites;
+import io.sqlcache.core.WriteTarget;
 import io.sqlcache.metrics.CacheStats;
+import io.sqlcache.sql.SessionVariables;
 import io.sqlcache.sql.SqlAnalysis;
-import io.sqlcache.sql.SqlAnalyzer;
 import io.sqlcache.sql.StatementKind;
-import io.sqlcache.sql.TableName;
 import io.sqlcache.invalidate.CatalogConnector;
 import io.sqlcache.invalidate.Dependencies;
-import io.sqlcache.invalidate.RowScopes;
 import io.sqlcache.invalidate.WriteSet;
 import io.sqlcache.key.ParamValue;
 import java.lang.reflect.Proxy;
-import java.sql.Array;
-import java.sql.Blob;
 import java.sql.CallableStatement;
-import java.sql.Clob;
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
-import java.sql.NClob;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLClientInfoException;
 import java.sql.SQLException;
-import java.sql.SQLWarning;
-import java.sql.SQLXML;
 import java.sql.Savepoint;
-import java.sql.ShardingKey;
 import java.sql.Statement;
-import java.sql.Struct;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
 
 /**
@@ -48,7 +37,7 @@ import java.util.regex.Pattern;
  *
  * <p>Not thread-safe beyond what JDBC promises for a connection: one thread at a time.
  */
-public final class CachingConnection implements SqlCacheConnection {
+public final class CachingConnection extends ConnectionDelegate implements SqlCacheConnection {
 
     /**
      * Session settings that change the rows or how their values are encoded (part of every key),
@@ -75,7 +64,6 @@ public final class CachingConnection implements SqlCacheConnection {
     private static final Pattern SET_NEXT_TRANSACTION =
             Pattern.compile("(?is)^\\s*SET\\s+TRANSACTION\\b.*");
 
-    private final Connection delegate;
     private final CacheRuntime runtime;
     /** This connection's verdicts on temporal text from raw bytes (capture of every miss). */
     private final ResultSetCapture.TextRules textRules = new ResultSetCapture.TextRules();
@@ -83,8 +71,12 @@ public final class CachingConnection implements SqlCacheConnection {
     private final String driverScope;
     /** Non-null when the real driver's options make cached values differ: every read bypasses. */
     private final String optionsBypass;
-    private final WriteSet writeSet = new WriteSet();
+    private final TransactionWrites writes = new TransactionWrites();
     private final TemporaryTables temporaryTables = new TemporaryTables();
+    /** Asks this session whether a name is one of its temporary tables (after a procedure call). */
+    private final SessionView.Prober temporaryProber;
+    /** What the read policy sees of this connection. */
+    private final SessionView view = new View();
     /** Opens a separate connection to read the catalog (views, triggers, foreign keys). */
     private final CatalogConnector catalog;
 
@@ -93,20 +85,19 @@ public final class CachingConnection implements SqlCacheConnection {
     private String schema;
     private boolean autoCommit;
     private boolean explicitTransaction;
-    private String isolation;
+    private final IsolationState isolation = new IsolationState(Isolation.UNKNOWN);
     /** Variables a SET on this connection changed that may change results and SESSION_QUERY does not read. */
     private final Set<String> extraVariables = new java.util.TreeSet<>();
-    /** SET TRANSACTION without SESSION changes only the next transaction's isolation: we cannot see it. */
-    private boolean nextTransactionIsolationUnknown;
 
     private CachingConnection(Connection delegate, CacheRuntime runtime, String driverScope, CatalogConnector catalog)
             throws SQLException {
-        this.delegate = delegate;
+        super(delegate);
         this.runtime = runtime;
         this.driverScope = driverScope;
         this.catalog = catalog;
         this.optionsBypass = DriverOptions.unfaithful(driverScope);
         this.user = delegate.getMetaData().getUserName();
+        this.temporaryProber = table -> TemporaryTableProbe.isTemporary(delegate, table);
         loadSession();
     }
 
@@ -147,7 +138,7 @@ public final class CachingConnection implements SqlCacheConnection {
             for (int i = 3; i < n; i++) {
                 sb.append(rs.getString(i)).append('\u0001');
             }
-            isolation = rs.getString(n).toUpperCase(Locale.ROOT).replace('_', '-');
+            isolation.session(Isolation.parse(rs.getString(n)));
             session = sb.toString();
         } catch (SQLException e) {
             // fail open: the connection works, reads bypass the cache until the state is known
@@ -184,7 +175,8 @@ public final class CachingConnection implements SqlCacheConnection {
     }
 
     /**
-     * Decides whether a read may use the cache on this connection now.
+     * Decides whether a read may use the cache on this connection now: what JDBC asks for here,
+     * the rest by the shared {@link io.sqlcache.core.ReadPolicy}.
      *
      * @return the plan; its {@code bypass} is non-null when it may not
      */
@@ -194,76 +186,25 @@ public final class CachingConnection implements SqlCacheConnection {
 
     /**
      * @param params the bound parameters, or null when unknown: they may restrict the read to
-     *               some primary-key buckets ({@link RowScopes})
+     *               some primary-key buckets ({@link io.sqlcache.invalidate.RowScopes})
      */
     ReadPlan planRead(SqlAnalysis analysis, ParamValue[] params, int resultSetType, int concurrency, int fetchSize) {
-        if (!analysis.cacheable()) {
-            return ReadPlan.bypass(analysis.bypassReason());
-        }
-        if (resultSetType != ResultSet.TYPE_FORWARD_ONLY) {
-            return ReadPlan.bypass("scrollable result set requested");
-        }
-        if (concurrency != ResultSet.CONCUR_READ_ONLY) {
-            return ReadPlan.bypass("updatable result set requested");
-        }
-        if (fetchSize == Integer.MIN_VALUE) {
-            return ReadPlan.bypass("streaming result set requested");
-        }
-        if (optionsBypass != null) {
-            return ReadPlan.bypass(optionsBypass);
-        }
-        if (extraVariables.size() > MAX_EXTRA_VARIABLES) {
-            return ReadPlan.bypass("too many session variables set");
-        }
-        if (session == null) {
-            loadSession();
-            if (session == null) {
-                return ReadPlan.bypass("session state unknown");
+        if (analysis.cacheable()) {
+            if (resultSetType != ResultSet.TYPE_FORWARD_ONLY) {
+                return ReadPlan.bypass("scrollable result set requested");
+            }
+            if (concurrency != ResultSet.CONCUR_READ_ONLY) {
+                return ReadPlan.bypass("updatable result set requested");
+            }
+            if (fetchSize == Integer.MIN_VALUE) {
+                return ReadPlan.bypass("streaming result set requested");
             }
         }
-        Set<TableName> tables = analysis.tablesRead().size() == 1 ? null : new LinkedHashSet<>();
-        for (TableName t : analysis.tablesRead()) {
-            TableName r = t.resolve(schema);
-            if (r.schema() == null) {
-                return ReadPlan.bypass("no current schema");
-            }
-            if (SqlAnalyzer.isSystemSchema(r.schema())) {
-                // unqualified names read from a system schema made current with USE
-                return ReadPlan.bypass("system schema " + r.schema());
-            }
-            if (tables == null) {
-                // one table, the usual read: an immutable set is what expandRead returns, so it
-                // returns this one as it is rather than copying it on every hit
-                tables = Set.of(r);
-            } else {
-                tables.add(r);
-            }
+        ReadDecision d = runtime.readPolicy().plan(analysis, view, driverScope, catalog, ParamValue.integers(params));
+        if (d.bypass() != null) {
+            return ReadPlan.bypass(d.bypass());
         }
-        String temporary = temporaryTables.bypass(tables, delegate);
-        if (temporary != null) {
-            return ReadPlan.bypass(temporary);
-        }
-        // views read their base tables: the entry depends on those too (issue 3)
-        Dependencies.Reads reads = runtime.dependencies().expandRead(driverScope, catalog, tables);
-        if (reads.bypass() != null) {
-            return ReadPlan.bypass(reads.bypass());
-        }
-        tables = reads.tables();
-        if (inTransaction()) {
-            if (writeSet.touches(tables)) {
-                return ReadPlan.bypass("table written in this transaction");
-            }
-            if (nextTransactionIsolationUnknown || !"READ-COMMITTED".equals(isolation)) {
-                // a REPEATABLE READ snapshot may be older than the cache: the real driver would not see newer rows
-                return ReadPlan.bypass("transaction snapshot (" + isolation + ")");
-            }
-        } else if ("READ-UNCOMMITTED".equals(isolation)) {
-            // dirty rows of other transactions must never be stored: they may be rolled back
-            return ReadPlan.bypass("READ-UNCOMMITTED isolation");
-        }
-        Map<TableName, long[]> buckets = RowScopes.forRead(runtime.dependencies(), driverScope, catalog, schema,
-                analysis, tables, ParamValue.integers(params));
-        return new ReadPlan(null, tables, schema, session, buckets);
+        return new ReadPlan(null, d.tables(), schema, session, d.buckets());
     }
 
     boolean inTransaction() {
@@ -281,7 +222,7 @@ public final class CachingConnection implements SqlCacheConnection {
 
     /**
      * @param params the parameters the statement ran with, or null when unknown (a batch): they
-     *               may show that a write changed only some primary-key buckets ({@link RowScopes})
+     *               may show that a write changed only some primary-key buckets
      */
     void afterExecute(SqlAnalysis a, String sql, ParamValue[] params) {
         switch (a.kind()) {
@@ -289,51 +230,42 @@ public final class CachingConnection implements SqlCacheConnection {
                 if (a.writesUnknown()) {
                     // a stored function may write anything, and create temporary tables
                     temporaryTables.mayHaveChanged();
-                    written(a, Set.of(), true, Map.of());
+                    runtime.invalidate(writes.wrote(WriteTarget.UNKNOWN, inTransaction()));
                 }
             }
             case WRITE, DDL -> {
-                Set<TableName> tables = new HashSet<>();
-                Map<TableName, long[]> buckets = Map.of();
-                boolean unknown = a.writesUnknown();
-                for (TableName t : a.tablesWritten()) {
-                    TableName r = t.resolve(schema);
-                    if (r.schema() == null) {
-                        unknown = true;
-                    } else {
-                        tables.add(r);
-                    }
-                }
-                if (a.temporaryTable() != null) {
-                    temporaryTables.seen(a.temporaryTable().resolve(schema));
-                }
+                WriteTarget target = WriteTarget.of(a, view);
                 if (a.kind() == StatementKind.DDL || a.writesUnknown()) {
                     // views, triggers or foreign keys may have changed (a procedure may run DDL too)
                     Dependencies.catalogChanged();
                 }
                 if (a.writesUnknown()) {
                     temporaryTables.mayHaveChanged(); // a procedure may have created temporary tables
-                } else if (a.kind() == StatementKind.WRITE) {
-                    // triggers, cascading foreign keys and writes through views change more tables.
-                    // Not for DDL: TRUNCATE, ALTER, DROP, RENAME fire no trigger and cascade nothing
-                    Dependencies.Writes w = runtime.dependencies().expandWrite(driverScope, catalog, tables);
-                    tables = new HashSet<>(w.tables());
-                    unknown = w.unknown();
-                    buckets = RowScopes.forWrite(runtime.dependencies(), driverScope, catalog, schema, a, tables,
-                            unknown, ParamValue.integers(params));
+                } else if (target.expandable(a)) {
+                    // triggers, cascading foreign keys and writes through views change more tables
+                    target = target.expand(runtime.dependencies(), a, schema, driverScope, catalog,
+                            ParamValue.integers(params));
                 }
-                written(a, tables, unknown, buckets);
+                // CREATE and DROP TEMPORARY TABLE are the DDL that does not commit implicitly
+                if (a.kind() == StatementKind.DDL && a.temporaryTable() == null) {
+                    // DDL commits the open transaction implicitly: its writes are now visible to others
+                    runtime.invalidate(writes.wrote(target, false).plus(writes.ended(false)));
+                    transactionEnded();
+                } else {
+                    runtime.invalidate(writes.wrote(target, inTransaction()));
+                }
                 if (a.writesUnknown()) {
                     // a procedure or a multi-statement text may have changed session settings or the schema
                     session = null;
                 }
             }
             case BEGIN -> {
-                endTransaction(true);
+                // commits an open transaction implicitly; a level set for the next transaction applies to this one
+                runtime.invalidate(writes.ended(false));
                 explicitTransaction = true;
             }
-            case COMMIT -> endTransaction(true);
-            case ROLLBACK -> endTransaction(false);
+            case COMMIT -> endTransaction(false);
+            case ROLLBACK -> endTransaction(true);
             case USE -> {
                 if (a.useSchema() != null) {
                     session = null;
@@ -343,7 +275,7 @@ public final class CachingConnection implements SqlCacheConnection {
                 session = null;
                 extraVariables.addAll(SessionVariables.untrackedAssignedBy(sql));
                 if (SET_NEXT_TRANSACTION.matcher(sql).matches()) {
-                    nextTransactionIsolationUnknown = true;
+                    isolation.nextTransactionSet();
                 }
             }
             case OTHER -> {
@@ -351,32 +283,18 @@ public final class CachingConnection implements SqlCacheConnection {
             }
             default -> throw new IllegalStateException("unknown kind " + a.kind());
         }
+        isolation.statementRan(a.kind() == StatementKind.SET, inTransaction());
     }
 
-    /**
-     * @param buckets per table, the primary-key buckets that hold every row changed; used only in
-     *                autocommit (a transaction's write set is kept per table)
-     */
-    private void written(SqlAnalysis a, Set<TableName> tables, boolean unknown, Map<TableName, long[]> buckets) {
-        // CREATE and DROP TEMPORARY TABLE are the DDL that does not commit implicitly
-        if (a.kind() == StatementKind.DDL && a.temporaryTable() == null) {
-            // DDL commits the open transaction implicitly: its writes are now visible to others
-            writeSet.add(tables, unknown);
-            endTransaction(true);
-        } else if (inTransaction()) {
-            writeSet.add(tables, unknown);
-        } else {
-            runtime.invalidate(tables, unknown, buckets);
-        }
+    /** Bumps the transaction's writes unless it is known to have rolled back, and forgets it. */
+    private void endTransaction(boolean rolledBack) {
+        runtime.invalidate(writes.ended(rolledBack));
+        transactionEnded();
     }
 
-    private void endTransaction(boolean committed) {
-        if (committed && !writeSet.isEmpty()) {
-            runtime.invalidate(writeSet.tables(), writeSet.unknown());
-        }
-        writeSet.clear();
+    private void transactionEnded() {
         explicitTransaction = false;
-        nextTransactionIsolationUnknown = false;
+        isolation.transactionEnded();
     }
 
     String user() {
@@ -512,7 +430,7 @@ public final class CachingConnection implements SqlCacheConnection {
         } finally {
             // switching autocommit on commits the open transaction (JDBC 4.3 §10.1.1)
             if (autoCommit && wasInTransaction) {
-                endTransaction(true);
+                endTransaction(false);
             }
         }
         this.autoCommit = autoCommit;
@@ -533,7 +451,7 @@ public final class CachingConnection implements SqlCacheConnection {
         } finally {
             // after the real commit, before returning: I1. On a failed commit we cannot know what
             // the server kept, so invalidating is the safe side.
-            endTransaction(true);
+            endTransaction(false);
         }
     }
 
@@ -544,7 +462,7 @@ public final class CachingConnection implements SqlCacheConnection {
             delegate.rollback();
             ok = true;
         } finally {
-            endTransaction(!ok);
+            endTransaction(ok);
         }
     }
 
@@ -559,10 +477,8 @@ public final class CachingConnection implements SqlCacheConnection {
         try {
             delegate.close();
         } finally {
-            if (!writeSet.isEmpty()) {
-                // the real driver rolls back on close; invalidating anyway costs a miss, never a stale read
-                endTransaction(true);
-            }
+            // the real driver rolls back on close; invalidating anyway costs a miss, never a stale read
+            endTransaction(false);
         }
     }
 
@@ -630,191 +546,54 @@ public final class CachingConnection implements SqlCacheConnection {
         return "CachingConnection wrapping " + delegate;
     }
 
-    // ---- plain delegation ----
+    /** What the read policy sees of this connection; the session is reloaded here when stale. */
+    private final class View implements SessionView {
 
-    @Override
-    public void abort(Executor p1) throws SQLException {
-        delegate.abort(p1);
+        @Override
+        public String stateBypass() {
+            if (optionsBypass != null) {
+                return optionsBypass;
+            }
+            if (extraVariables.size() > MAX_EXTRA_VARIABLES) {
+                return "too many session variables set";
+            }
+            if (session == null) {
+                loadSession();
+                if (session == null) {
+                    return "session state unknown";
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public String schema() {
+            return schema;
+        }
+
+        @Override
+        public boolean inTransaction() {
+            return CachingConnection.this.inTransaction();
+        }
+
+        @Override
+        public Isolation isolation() {
+            return isolation.effective();
+        }
+
+        @Override
+        public WriteSet writeSet() {
+            return writes.writeSet();
+        }
+
+        @Override
+        public TemporaryTables temporaryTables() {
+            return temporaryTables;
+        }
+
+        @Override
+        public Prober temporaryTableProber() {
+            return temporaryProber;
+        }
     }
-
-    @Override
-    public void beginRequest() throws SQLException {
-        delegate.beginRequest();
-    }
-
-    @Override
-    public void clearWarnings() throws SQLException {
-        delegate.clearWarnings();
-    }
-
-    @Override
-    public Array createArrayOf(String p1, Object[] p2) throws SQLException {
-        return delegate.createArrayOf(p1, p2);
-    }
-
-    @Override
-    public Blob createBlob() throws SQLException {
-        return delegate.createBlob();
-    }
-
-    @Override
-    public Clob createClob() throws SQLException {
-        return delegate.createClob();
-    }
-
-    @Override
-    public NClob createNClob() throws SQLException {
-        return delegate.createNClob();
-    }
-
-    @Override
-    public SQLXML createSQLXML() throws SQLException {
-        return delegate.createSQLXML();
-    }
-
-    @Override
-    public Struct createStruct(String p1, Object[] p2) throws SQLException {
-        return delegate.createStruct(p1, p2);
-    }
-
-    @Override
-    public void endRequest() throws SQLException {
-        delegate.endRequest();
-    }
-
-    @Override
-    public String getCatalog() throws SQLException {
-        return delegate.getCatalog();
-    }
-
-    @Override
-    public Properties getClientInfo() throws SQLException {
-        return delegate.getClientInfo();
-    }
-
-    @Override
-    public String getClientInfo(String p1) throws SQLException {
-        return delegate.getClientInfo(p1);
-    }
-
-    @Override
-    public int getHoldability() throws SQLException {
-        return delegate.getHoldability();
-    }
-
-    @Override
-    public DatabaseMetaData getMetaData() throws SQLException {
-        return delegate.getMetaData();
-    }
-
-    @Override
-    public int getNetworkTimeout() throws SQLException {
-        return delegate.getNetworkTimeout();
-    }
-
-    @Override
-    public String getSchema() throws SQLException {
-        return delegate.getSchema();
-    }
-
-    @Override
-    public int getTransactionIsolation() throws SQLException {
-        return delegate.getTransactionIsolation();
-    }
-
-    @Override
-    public Map<String, Class<?>> getTypeMap() throws SQLException {
-        return delegate.getTypeMap();
-    }
-
-    @Override
-    public SQLWarning getWarnings() throws SQLException {
-        return delegate.getWarnings();
-    }
-
-    @Override
-    public boolean isClosed() throws SQLException {
-        return delegate.isClosed();
-    }
-
-    @Override
-    public boolean isReadOnly() throws SQLException {
-        return delegate.isReadOnly();
-    }
-
-    @Override
-    public boolean isValid(int p1) throws SQLException {
-        return delegate.isValid(p1);
-    }
-
-    @Override
-    public String nativeSQL(String p1) throws SQLException {
-        return delegate.nativeSQL(p1);
-    }
-
-    @Override
-    public void releaseSavepoint(Savepoint p1) throws SQLException {
-        delegate.releaseSavepoint(p1);
-    }
-
-    @Override
-    public void setClientInfo(String p1, String p2) throws SQLClientInfoException {
-        delegate.setClientInfo(p1, p2);
-    }
-
-    @Override
-    public void setClientInfo(Properties p1) throws SQLClientInfoException {
-        delegate.setClientInfo(p1);
-    }
-
-    @Override
-    public void setHoldability(int p1) throws SQLException {
-        delegate.setHoldability(p1);
-    }
-
-    @Override
-    public void setNetworkTimeout(Executor p1, int p2) throws SQLException {
-        delegate.setNetworkTimeout(p1, p2);
-    }
-
-    @Override
-    public void setReadOnly(boolean p1) throws SQLException {
-        delegate.setReadOnly(p1);
-    }
-
-    @Override
-    public Savepoint setSavepoint() throws SQLException {
-        return delegate.setSavepoint();
-    }
-
-    @Override
-    public Savepoint setSavepoint(String p1) throws SQLException {
-        return delegate.setSavepoint(p1);
-    }
-
-    @Override
-    public void setShardingKey(ShardingKey p1, ShardingKey p2) throws SQLException {
-        delegate.setShardingKey(p1, p2);
-    }
-
-    @Override
-    public void setShardingKey(ShardingKey p1) throws SQLException {
-        delegate.setShardingKey(p1);
-    }
-
-    @Override
-    public boolean setShardingKeyIfValid(ShardingKey p1, int p2) throws SQLException {
-        return delegate.setShardingKeyIfValid(p1, p2);
-    }
-
-    @Override
-    public boolean setShardingKeyIfValid(ShardingKey p1, ShardingKey p2, int p3) throws SQLException {
-        return delegate.setShardingKeyIfValid(p1, p2, p3);
-    }
-
-    @Override
-    public void setTypeMap(Map<String, Class<?>> p1) throws SQLException {
-        delegate.setTypeMap(p1);
-    }
-
 }

@@ -72,6 +72,26 @@ class TransactionIT {
     }
 
     @Test
+    void aDirtyReadUnderALevelSetForTheNextTransactionIsNeverStored() throws SQLException {
+        // SET TRANSACTION (no SESSION) applies to the next transaction only, here the next
+        // autocommit statement; the server's @@transaction_isolation does not show it
+        try (Connection writer = DriverManager.getConnection(url);
+                Connection reader = DriverManager.getConnection(url)) {
+            writer.setAutoCommit(false);
+            Db.exec(writer, "UPDATE " + table + " SET name = 'ghost' WHERE id = 2");
+            Db.exec(reader, "SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED");
+            assertThat(name(reader, 2)).as("the server's dirty read").isEqualTo("ghost");
+            assertThat(reader.unwrap(io.sqlcache.SqlCacheConnection.class)
+                    .whyNotCached("SELECT name FROM " + table + " WHERE id = 2"))
+                    .as("the level applied to that statement only: later reads are cached again").isNull();
+            writer.rollback();
+            writer.setAutoCommit(true);
+            assertThat(name(reader, 2)).as("the rolled-back row was not stored").isEqualTo("bob");
+            assertThat(name(reader, 2)).isEqualTo("bob");
+        }
+    }
+
+    @Test
     void rollbackLeavesTheCacheCorrect() throws SQLException {
         try (Connection writer = DriverManager.getConnection(url);
                 Connection reader = DriverManager.getConnection(url)) {

@@ -223,6 +223,23 @@ class ProxyIT {
     }
 
     @Test
+    void aDirtyReadUnderALevelSetForTheNextTransactionIsNeverStored() throws SQLException {
+        // SET TRANSACTION (no SESSION) applies to the next transaction, here the next autocommit
+        // statement: the proxy used to cache that statement's dirty rows
+        String sql = "SELECT v FROM " + table + " WHERE id = 2";
+        try (Connection writer = viaProxy(""); Connection reader = viaProxy("")) {
+            String committed = Db.one(reader, sql);
+            writer.setAutoCommit(false);
+            Db.exec(writer, "UPDATE " + table + " SET v = 'dirty' WHERE id = 2");
+            Db.exec(reader, "SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED");
+            assertThat(Db.one(reader, sql)).as("the server's dirty read").isEqualTo("dirty");
+            writer.rollback();
+            writer.setAutoCommit(true);
+            assertThat(Db.one(reader, sql)).as("the rolled-back row was not stored").isEqualTo(committed);
+        }
+    }
+
+    @Test
     void theDriverAndTheProxyInvalidateEachOther() throws SQLException {
         String sql = "SELECT v FROM " + table + " WHERE id = 2";
         // a different timeout gives the driver its own runtime and Redis client: only Redis is shared

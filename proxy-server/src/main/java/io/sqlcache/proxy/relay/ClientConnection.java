@@ -11,10 +11,11 @@ import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.sqlcache.core.CacheRuntime;
+import io.sqlcache.core.ReadDecision;
+import io.sqlcache.core.ReadPolicy;
+import io.sqlcache.core.WriteTarget;
 import io.sqlcache.invalidate.CatalogConnector;
 import io.sqlcache.invalidate.Dependencies;
-import io.sqlcache.invalidate.RowScopes;
-import io.sqlcache.invalidate.WriteSet;
 import io.sqlcache.key.KeyMaterial;
 import io.sqlcache.key.ParamValue;
 import io.sqlcache.metrics.CacheMetrics;
@@ -45,11 +46,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -363,12 +360,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         String sql;
         SqlAnalysis analysis;
         boolean writes;
-        Set<TableName> writeTables = Set.of();
-        /** Per written table, the primary-key buckets that hold every row changed (autocommit only). */
-        Map<TableName, long[]> writeBuckets = Map.of();
+        /** What it writes, when {@link #writes}: the versions bumped after its answer. */
+        WriteTarget write = WriteTarget.NONE;
         /** The statement's parameters as integers (RowScopes), or null when unknown. */
         Long[] integerParams = new Long[0];
-        boolean writesUnknown;
         /** A failed statement may still have written (a non-transactional table): bump anyway, as the driver does. */
         boolean bumpOnError = true;
         Runnable onOk;
@@ -459,7 +454,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             case PROCESS_INFO -> forward(ex, Expect.RESULT);
             case CREATE_DB, DROP_DB -> {
                 ex.writes = true;
-                ex.writesUnknown = true;
+                ex.write = WriteTarget.UNKNOWN;
                 forward(ex, Expect.SINGLE);
             }
             case BINLOG_DUMP, BINLOG_DUMP_GTID, TABLE_DUMP -> {
@@ -473,7 +468,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             case UNKNOWN -> {
                 // relayed untouched; if the server accepts it (MariaDB's bulk execute), it may have written anything
                 ex.writes = true;
-                ex.writesUnknown = true;
+                ex.write = WriteTarget.UNKNOWN;
                 ex.bumpOnError = false;
                 forward(ex, Expect.RESULT);
             }
@@ -515,7 +510,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (a.kind() == StatementKind.READ) {
             String reason = d.trusted ? null : "text not decodable in the connection's character set";
             if (reason == null) {
-                Session.ReadDecision plan = session.planRead(a);
+                ReadDecision plan = runtime.readPolicy().named(a, session);
                 if (plan.bypass() == null) {
                     cachedRead(ex, a, plan, NO_PARAMS, "text");
                     return;
@@ -581,7 +576,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         if (ps == null || ps.analysis == null) {
             ex.writes = true;
-            ex.writesUnknown = true;
+            ex.write = WriteTarget.UNKNOWN;
             ex.bumpOnError = false;
             forward(ex, Expect.RESULT);
             return;
@@ -608,7 +603,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                 reason = "parameter types unknown";
             }
             if (reason == null) {
-                Session.ReadDecision plan = session.planRead(a);
+                ReadDecision plan = runtime.readPolicy().named(a, session);
                 if (plan.bypass() == null) {
                     ParamValue[] params = ps.parameterCount == 0 ? NO_PARAMS
                             : new ParamValue[] {ParamValue.ofBytes(ps.types), ParamValue.ofBytes(values)};
@@ -676,19 +671,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /** Marks what a statement writes (for the bump after its answer). */
     private void classifyWrite(Exchange ex, SqlAnalysis a, boolean trusted) {
-        if (a.kind() == StatementKind.READ && a.writesUnknown()) {
+        if (a.kind() == StatementKind.READ && a.writesUnknown() || a.writes()) {
+            WriteTarget t = WriteTarget.of(a, session);
             ex.writes = true;
-            ex.writesUnknown = true;
-        } else if (a.writes()) {
-            Session.WriteTarget t = session.written(a);
-            ex.writes = true;
-            ex.writeTables = t.tables();
             // a text we could not decode exactly may name its tables wrongly: everything, then
-            ex.writesUnknown = t.unknown() || !trusted;
+            ex.write = trusted ? t : t.plus(WriteTarget.UNKNOWN);
         }
     }
 
-    private void cachedRead(Exchange ex, SqlAnalysis a, Session.ReadDecision plan, ParamValue[] params, String protocol) {
+    private void cachedRead(Exchange ex, SqlAnalysis a, ReadDecision named, ParamValue[] params, String protocol) {
         CatalogConnector catalog = context.catalog();
         if (catalog == null) {
             // any name may be a view over tables whose writes we would not connect to it
@@ -705,33 +696,18 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         ex.key = key;
         ex.ttl = runtime.ttlFor(a);
-        // the transaction's writes cannot change while this command is in flight: a snapshot is exact
-        boolean inTransaction = session.inTransaction();
-        WriteSet written = new WriteSet();
-        written.add(session.writeSet.tables(), session.writeSet.unknown());
-        Set<TableName> named = plan.tables();
-        // views read their base tables: the entry depends on those too, as in the driver
-        String schema = session.schemaKnown ? session.schema : null;
+        ReadPolicy policy = runtime.readPolicy();
+        String schema = session.schema();
         Long[] integerParams = ex.integerParams;
-        Dependencies.Reads reads = runtime.dependencies().expandReadIfLoaded(context.catalogServer(), named);
-        if (reads != null) {
-            // row buckets from the loaded models only (null connector: a model that is not
-            // loaded means the whole table, never a catalog query on the event loop)
-            lookUp(ex, reads, RowScopes.forRead(runtime.dependencies(), context.catalogServer(), null, schema, a,
-                    reads.tables(), integerParams), inTransaction, written);
+        // from the loaded models only (no catalog query on the event loop) when it can
+        ReadDecision expanded = policy.expand(named, a, schema, context.catalogServer(), null, integerParams);
+        if (expanded != null) {
+            lookUp(ex, expanded);
             return;
         }
         // a model to load from the catalog: JDBC, off the event loop
-        submit(ex, () -> {
-            Dependencies.Reads r = runtime.dependencies().expandRead(context.catalogServer(), catalog, named);
-            return new Expanded(r, r.bypass() != null ? Map.<TableName, long[]>of()
-                    : RowScopes.forRead(runtime.dependencies(), context.catalogServer(), catalog, schema, a,
-                            r.tables(), integerParams));
-        }, r -> lookUp(ex, r.reads(), r.buckets(), inTransaction, written));
-    }
-
-    /** A read's tables through views, and the primary-key buckets it is restricted to. */
-    private record Expanded(Dependencies.Reads reads, Map<TableName, long[]> buckets) {
+        submit(ex, () -> policy.expand(named, a, schema, context.catalogServer(), catalog, integerParams),
+                d -> lookUp(ex, d));
     }
 
     /**
@@ -740,19 +716,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
      * session runs meanwhile (commands are handled one at a time), so pipelined commands are
      * still answered in order.
      */
-    private void lookUp(Exchange ex, Dependencies.Reads reads, Map<TableName, long[]> buckets, boolean inTransaction,
-                        WriteSet written) {
-        String bypass = reads.bypass();
-        if (bypass == null && inTransaction && written.touches(reads.tables())) {
-            bypass = "table written in this transaction";
-        }
-        if (bypass != null) {
+    private void lookUp(Exchange ex, ReadDecision expanded) {
+        ReadDecision d = runtime.readPolicy().expanded(expanded, session);
+        if (d.bypass() != null) {
             ex.key = null;
-            metrics.bypass(bypass);
+            metrics.bypass(d.bypass());
             forward(ex, Expect.RESULT);
             return;
         }
-        runtime.readRawAsync(ex.key, reads.tables(), buckets, client.eventLoop()).whenComplete((lookup, e) -> {
+        runtime.readRawAsync(ex.key, d.tables(), d.buckets(), client.eventLoop()).whenComplete((lookup, e) -> {
             if (!client.eventLoop().inEventLoop()) {
                 // the event loop refused the continuation: it is shutting down, and so is this connection
                 closeNow();
@@ -858,40 +830,25 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
      * and the write bumps the global epoch.
      */
     private void forwardStatement(Exchange ex) {
-        boolean expand = ex.writes && !ex.writesUnknown && ex.analysis != null
-                && ex.analysis.kind() == StatementKind.WRITE;
-        if (!expand) {
+        SqlAnalysis a = ex.analysis;
+        if (!ex.writes || a == null || !ex.write.expandable(a)) {
             forward(ex, Expect.RESULT);
             return;
         }
         CatalogConnector catalog = context.catalog();
         if (catalog == null) {
-            ex.writesUnknown = true;
+            ex.write = ex.write.plus(WriteTarget.UNKNOWN);
             forward(ex, Expect.RESULT);
             return;
         }
-        Set<TableName> named = Set.copyOf(ex.writeTables);
-        if (named.isEmpty()) {
-            forward(ex, Expect.RESULT);
-            return;
-        }
-        String schema = session.schemaKnown ? session.schema : null;
-        SqlAnalysis a = ex.analysis;
+        WriteTarget named = ex.write;
+        String schema = session.schema();
         Long[] integerParams = ex.integerParams;
-        submit(ex, () -> {
-            Dependencies.Writes w = runtime.dependencies().expandWrite(context.catalogServer(), catalog, named);
-            return new ExpandedWrite(w, RowScopes.forWrite(runtime.dependencies(), context.catalogServer(), catalog,
-                    schema, a, w.tables(), w.unknown(), integerParams));
-        }, e -> {
-            ex.writeTables = e.writes().tables();
-            ex.writesUnknown = e.writes().unknown();
-            ex.writeBuckets = e.buckets();
-            forward(ex, Expect.RESULT);
-        });
-    }
-
-    /** A write's tables as the catalog expands them, and the buckets of its rows. */
-    private record ExpandedWrite(Dependencies.Writes writes, Map<TableName, long[]> buckets) {
+        submit(ex, () -> named.expand(runtime.dependencies(), a, schema, context.catalogServer(), catalog, integerParams),
+                w -> {
+                    ex.write = w;
+                    forward(ex, Expect.RESULT);
+                });
     }
 
     /** Answers from the proxy: payloads renumbered after the request's sequence id. */
@@ -952,7 +909,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             context.protocolError();
             client.writeAndFlush(p);
             if (ex.writes) {
-                bumpInBackground(ex.writeTables, ex.writesUnknown);
+                bumpInBackground(ex.write);
             }
             closeNow();
             return;
@@ -1018,14 +975,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             // refused before it ran (an unknown command, a statement id the server does not know)
             ex.writes = false;
         }
-        if (ex.writes && (ddl || ex.writesUnknown)) {
+        if (ex.writes && (ddl || ex.write.unknown())) {
             // views, triggers or foreign keys may have changed (a procedure may run DDL too)
             Dependencies.catalogChanged();
         }
-        if (ex.writes && ex.writesUnknown && ex.command != Command.CREATE_DB && ex.command != Command.DROP_DB) {
+        if (ex.writes && ex.write.unknown() && ex.command != Command.CREATE_DB && ex.command != Command.DROP_DB) {
             // as the driver: a procedure, a stored function, a multi-statement text (even one that
             // starts with CREATE) may have created temporary tables
-            session.temporaryTablesUnknown = true;
+            session.temporaryTables.mayHaveChanged();
         }
         if (ex.capture != null && ok && t.singleResultSet() && t.warnings() == 0
                 && (after & ServerStatus.SESSION_STATE_CHANGED) == 0) {
@@ -1038,42 +995,30 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             runtime.writeRaw(ex.lookup, ex.key, packets, ex.ttl);
         }
         endFlight(ex, null);
-        Set<TableName> bump = new HashSet<>();
-        Map<TableName, long[]> buckets = new HashMap<>();
-        boolean unknown = false;
         boolean inTransaction = (after & ServerStatus.IN_TRANS) != 0;
+        WriteTarget bump = WriteTarget.NONE;
         if (ex.writes && (ok || ex.bumpOnError)) {
-            if (inTransaction) {
-                session.writeSet.add(ex.writeTables, ex.writesUnknown);
-            } else {
-                bump.addAll(ex.writeTables);
-                buckets.putAll(ex.writeBuckets);
-                unknown = ex.writesUnknown;
-            }
+            bump = session.writes.wrote(ex.write, inTransaction);
         }
-        if (!inTransaction && !session.writeSet.isEmpty()) {
+        if (!inTransaction) {
+            // the transaction ended (COMMIT, ROLLBACK, an implicit commit) or there was none
             boolean rolledBack = ok && a != null && a.kind() == StatementKind.ROLLBACK;
-            if (!rolledBack) {
-                // the transaction's writes are kept per table: those tables are bumped whole
-                buckets.keySet().removeAll(session.writeSet.tables());
-                bump.addAll(session.writeSet.tables());
-                unknown |= session.writeSet.unknown();
-            }
-            session.writeSet.clear();
+            bump = bump.plus(session.writes.ended(rolledBack));
         }
-        if (bump.isEmpty() && !unknown) {
+        if (a != null && !ranNothing) {
+            session.isolation.statementRan(a.kind() == StatementKind.SET, inTransaction);
+        }
+        if (bump.isEmpty()) {
             client.writeAndFlush(last);
             complete(ex);
             return;
         }
         // I1: the server's OK reaches the client only after the versions are bumped
-        Set<TableName> tables = Set.copyOf(bump);
-        Map<TableName, long[]> rows = Map.copyOf(buckets);
-        boolean everything = unknown;
+        WriteTarget done = bump;
         submit(ex, () -> {
-            runtime.invalidate(tables, everything, rows);
+            runtime.invalidate(done);
             return Boolean.TRUE;
-        }, done -> {
+        }, ok2 -> {
             client.writeAndFlush(last);
             complete(ex);
         });
@@ -1120,12 +1065,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void bumpInBackground(Set<TableName> tables, boolean unknown) {
-        Set<TableName> copy = Set.copyOf(tables);
+    private void bumpInBackground(WriteTarget write) {
         try {
-            context.workers().execute(() -> runtime.invalidate(copy, unknown));
+            context.workers().execute(() -> runtime.invalidate(write));
         } catch (RejectedExecutionException e) {
-            runtime.invalidate(copy, unknown);
+            runtime.invalidate(write);
         }
     }
 
@@ -1176,16 +1120,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         if (session != null) {
             // a write whose answer we did not see, or an open transaction's writes: outcome unknown, bump
-            Set<TableName> tables = new HashSet<>(session.writeSet.tables());
-            boolean unknown = session.writeSet.unknown();
+            WriteTarget bump = session.writes.ended(false);
             if (ex != null && ex.writes) {
-                tables.addAll(ex.writeTables);
-                unknown |= ex.writesUnknown;
+                bump = bump.plus(ex.write);
             }
-            if (!tables.isEmpty() || unknown) {
-                bumpInBackground(tables, unknown);
+            if (!bump.isEmpty()) {
+                bumpInBackground(bump);
             }
-            session.writeSet.clear();
         }
         if (client != null) {
             // after what is already written (an ERR telling the client why)

@@ -1,21 +1,22 @@
 package io.sqlcache.proxy.relay;
 
+import io.sqlcache.core.Isolation;
+import io.sqlcache.core.IsolationState;
+import io.sqlcache.core.SessionView;
+import io.sqlcache.core.TemporaryTables;
+import io.sqlcache.core.TransactionWrites;
 import io.sqlcache.invalidate.WriteSet;
 import io.sqlcache.proxy.protocol.Capabilities;
 import io.sqlcache.proxy.protocol.ServerStatus;
+import io.sqlcache.sql.SessionVariables;
 import io.sqlcache.sql.SqlAnalysis;
-import io.sqlcache.sql.SqlAnalyzer;
-import io.sqlcache.sql.TableName;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,19 +25,25 @@ import java.util.regex.Pattern;
  * What the proxy knows of one client's server session, learned only from the packets it relays
  * (it never injects queries): user, schema, capabilities, character set, the SET statements
  * sent, transaction state from the status flags, the transaction's write set, temporary tables
- * and prepared statements. It decides, with the driver's rules, whether a read may use the
- * cache. Confined to the connection's event loop: not thread-safe.
+ * and prepared statements. It is the proxy's {@link SessionView}: the rules that decide what is
+ * cached are the driver's own, in {@code io.sqlcache.core}. Confined to the connection's event
+ * loop: not thread-safe.
  */
-final class Session {
+final class Session implements SessionView {
 
     private static final Pattern SET_NAMES = Pattern.compile(
             "(?is)^\\s*SET\\s+(?:NAMES|CHARACTER\\s+SET|CHARSET)\\s+['\"`]?([a-z0-9_]+)['\"`]?(\\s+COLLATE\\s+\\S+)?\\s*;?\\s*$");
     private static final Pattern SET_CLIENT_CHARSET = Pattern.compile(
             "(?is)^\\s*SET\\s+(?:SESSION\\s+|@@SESSION\\.|@@)?character_set_client\\s*=\\s*['\"`]?([a-z0-9_]+)['\"`]?\\s*;?\\s*$");
-    private static final Pattern SESSION_READ_COMMITTED = Pattern.compile(
-            "(?is)^\\s*SET\\s+(?:(?:SESSION|LOCAL)\\s+TRANSACTION\\s+ISOLATION\\s+LEVEL\\s+READ\\s+COMMITTED"
-                    + "|(?:SESSION\\s+|LOCAL\\s+|@@SESSION\\.|@@LOCAL\\.|@@)?(?:tx_isolation|transaction_isolation)"
-                    + "\\s*=\\s*['\"]READ-COMMITTED['\"])\\s*;?\\s*$");
+    /** {@code SET [SESSION] TRANSACTION ISOLATION LEVEL …}: group 1 is the scope (null: the next transaction only). */
+    private static final Pattern SET_TRANSACTION_ISOLATION = Pattern.compile(
+            "(?is)^\\s*SET\\s+(?:(SESSION|LOCAL)\\s+)?TRANSACTION\\s+ISOLATION\\s+LEVEL\\s+"
+                    + "(READ\\s+UNCOMMITTED|READ\\s+COMMITTED|REPEATABLE\\s+READ|SERIALIZABLE)"
+                    + "(?:\\s*,\\s*READ\\s+(?:ONLY|WRITE))?\\s*;?\\s*$");
+    /** {@code SET [SESSION] tx_isolation = '…'} and its spellings. */
+    private static final Pattern SET_ISOLATION_VARIABLE = Pattern.compile(
+            "(?is)^\\s*SET\\s+(?:SESSION\\s+|LOCAL\\s+|@@SESSION\\.|@@LOCAL\\.|@@)?(?:tx_isolation|transaction_isolation)"
+                    + "\\s*=\\s*['\"]([A-Z-]+)['\"]\\s*;?\\s*$");
     private static final Pattern NEXT_TRANSACTION = Pattern.compile("(?is)^\\s*SET\\s+TRANSACTION\\b.*");
 
     /** Collation ids (as sent in the handshake) of utf8mb3 and utf8mb4. */
@@ -81,19 +88,16 @@ final class Session {
     /** Hash chain of every SET text (and every unknowable session change) since the session began. */
     String settings = "";
     int status;
-    String isolation = "server default";
-    boolean nextTransactionIsolationUnknown;
-    final WriteSet writeSet = new WriteSet();
-    /** Names of temporary tables created on this session, in any schema: reads of any table so named bypass. */
-    final Set<String> temporaryTables = new HashSet<>();
+    final IsolationState isolation = new IsolationState(Isolation.SERVER_DEFAULT);
+    final TransactionWrites writes = new TransactionWrites();
     /**
-     * Set after a statement whose effects the proxy cannot see (a CALL, a stored function, a
-     * multi-statement text, an unknown command): it may have created temporary tables that
-     * shadow any name. The driver asks the session (SHOW CREATE TABLE); the proxy never injects
-     * queries into a client's session, so reads bypass until the server forgets the session's
-     * temporary tables (COM_RESET_CONNECTION, COM_CHANGE_USER).
+     * After a statement whose effects the proxy cannot see (a CALL, a stored function, a
+     * multi-statement text, an unknown command) temporary tables may shadow any name. The driver
+     * asks the session (SHOW CREATE TABLE); the proxy never injects queries into a client's
+     * session, so reads of tables bypass until the server forgets the session's temporary tables
+     * (COM_RESET_CONNECTION, COM_CHANGE_USER).
      */
-    boolean temporaryTablesUnknown;
+    final TemporaryTables temporaryTables = new TemporaryTables();
     final Map<Integer, Prepared> prepared = new HashMap<>();
     /** MariaDB's statement id for "the statement prepared last" (prepare and execute pipelined). */
     static final int LAST_PREPARED = -1;
@@ -141,18 +145,17 @@ final class Session {
         return (capabilities() & Capabilities.CLIENT_DEPRECATE_EOF) != 0;
     }
 
-    boolean inTransaction() {
+    @Override
+    public boolean inTransaction() {
         return (status & ServerStatus.IN_TRANS) != 0 || (status & ServerStatus.AUTOCOMMIT) == 0;
     }
 
     /** After COM_RESET_CONNECTION or COM_CHANGE_USER: the server forgot the session's state. */
     void reset() {
         settings = "";
-        isolation = "server default";
-        nextTransactionIsolationUnknown = false;
-        writeSet.clear();
-        temporaryTables.clear();
-        temporaryTablesUnknown = false;
+        isolation.reset(Isolation.SERVER_DEFAULT);
+        writes.ended(true); // the server rolled the open transaction back
+        temporaryTables.reset();
         prepared.clear();
         lastPrepared = null;
         decoding = utf8Collation(characterSet) ? TextDecoding.UTF8 : TextDecoding.OTHER;
@@ -170,14 +173,17 @@ final class Session {
         } else if (lower.contains("names") || lower.contains("character") || lower.contains("charset")) {
             decoding = TextDecoding.OTHER;
         }
-        if (lower.contains("uncommitted") && !NEXT_TRANSACTION.matcher(text).matches()) {
-            isolation = "READ-UNCOMMITTED";
-        } else if (SESSION_READ_COMMITTED.matcher(text).matches()) {
-            isolation = "READ-COMMITTED";
+        Matcher level = SET_TRANSACTION_ISOLATION.matcher(text);
+        Matcher variable = SET_ISOLATION_VARIABLE.matcher(text);
+        if (level.matches() && level.group(1) != null) {
+            isolation.session(Isolation.parse(level.group(2)));
+        } else if (variable.matches()) {
+            isolation.session(Isolation.parse(variable.group(1)));
         } else if (NEXT_TRANSACTION.matcher(text).matches()) {
-            nextTransactionIsolationUnknown = true;
-        } else if (lower.contains("isolation")) {
-            isolation = "set by the client";
+            isolation.nextTransactionSet();
+        } else if (SessionVariables.assignsIsolation(text)) {
+            // several assignments in one statement, a value not followed here
+            isolation.session(Isolation.UNKNOWN);
         }
     }
 
@@ -189,7 +195,7 @@ final class Session {
     void unknowable() {
         settings = chain(settings, "unknowable " + UUID.randomUUID());
         schemaKnown = false;
-        isolation = "unknown";
+        isolation.session(Isolation.UNKNOWN);
         decoding = TextDecoding.OTHER;
     }
 
@@ -198,53 +204,39 @@ final class Session {
         schemaKnown = name != null;
     }
 
-    /**
-     * Whether a read may use the cache now, with the driver's rules (CachingConnection.planRead).
-     *
-     * @return the tables it reads (schemas resolved), or a bypass reason
-     */
-    ReadDecision planRead(SqlAnalysis a) {
+    // ---- what the read policy sees (io.sqlcache.core.ReadPolicy) ----
+
+    @Override
+    public String stateBypass() {
         if (cachingOff != null) {
-            return ReadDecision.bypass(cachingOff);
+            return cachingOff;
         }
-        if (!a.cacheable()) {
-            return ReadDecision.bypass(a.bypassReason());
-        }
-        if (!schemaKnown) {
-            return ReadDecision.bypass("session state unknown");
-        }
-        if (temporaryTablesUnknown) {
-            return ReadDecision.bypass("temporary tables unknown after a procedure call");
-        }
-        Set<TableName> tables = new LinkedHashSet<>();
-        for (TableName t : a.tablesRead()) {
-            TableName r = t.resolve(schema);
-            if (r.schema() == null) {
-                return ReadDecision.bypass("no current schema");
-            }
-            if (SqlAnalyzer.isSystemSchema(r.schema())) {
-                // unqualified names read from a system schema made current with USE
-                return ReadDecision.bypass("system schema " + r.schema());
-            }
-            if (temporaryTables.contains(r.name())) {
-                return ReadDecision.bypass("temporary table " + r);
-            }
-            tables.add(r);
-        }
-        if (inTransaction()) {
-            if (writeSet.touches(tables)) {
-                return ReadDecision.bypass("table written in this transaction");
-            }
-            if (nextTransactionIsolationUnknown || !"READ-COMMITTED".equals(isolation)) {
-                // a REPEATABLE READ snapshot may be older than the cache
-                return ReadDecision.bypass("transaction snapshot (" + isolation + ")");
-            }
-        } else if ("READ-UNCOMMITTED".equals(isolation) || "unknown".equals(isolation)) {
-            // dirty rows of other transactions must never be stored: they may be rolled back
-            return ReadDecision.bypass("READ-UNCOMMITTED".equals(isolation) ? "READ-UNCOMMITTED isolation"
-                    : "isolation level unknown");
-        }
-        return new ReadDecision(null, tables);
+        return schemaKnown ? null : "session state unknown";
+    }
+
+    @Override
+    public String schema() {
+        return schemaKnown ? schema : null;
+    }
+
+    @Override
+    public Isolation isolation() {
+        return isolation.effective();
+    }
+
+    @Override
+    public WriteSet writeSet() {
+        return writes.writeSet();
+    }
+
+    @Override
+    public TemporaryTables temporaryTables() {
+        return temporaryTables;
+    }
+
+    @Override
+    public Prober temporaryTableProber() {
+        return Prober.CANNOT_TELL;
     }
 
     /**
@@ -258,29 +250,6 @@ final class Session {
                 Integer.toString(st)};
     }
 
-    /** Resolves tables written, noting temporary tables; null schemas make the write unknown. */
-    WriteTarget written(SqlAnalysis a) {
-        Set<TableName> tables = new HashSet<>();
-        boolean unknown = a.writesUnknown() || !schemaKnown && hasUnqualified(a.tablesWritten());
-        for (TableName t : a.tablesWritten()) {
-            TableName r = t.resolve(schemaKnown ? schema : null);
-            if (r.schema() == null) {
-                unknown = true;
-            } else {
-                tables.add(r);
-            }
-        }
-        if (a.temporaryTable() != null) {
-            // kept after DROP TEMPORARY too, as the driver does: cheaper to bypass than to track shadows
-            temporaryTables.add(a.temporaryTable().name());
-        }
-        return new WriteTarget(tables, unknown);
-    }
-
-    private static boolean hasUnqualified(Set<TableName> tables) {
-        return tables.stream().anyMatch(t -> t.schema() == null);
-    }
-
     private static String chain(String previous, String text) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
@@ -290,17 +259,6 @@ final class Session {
             return HexFormat.of().formatHex(md.digest(), 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
-    }
-
-    /** Tables a write changes. */
-    record WriteTarget(Set<TableName> tables, boolean unknown) {
-    }
-
-    /** Whether a read may use the cache: {@code bypass} null when it may. */
-    record ReadDecision(String bypass, Set<TableName> tables) {
-        static ReadDecision bypass(String reason) {
-            return new ReadDecision(reason, Set.of());
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.sqlcache.jdbc;
+package io.sqlcache.sql;
 
 import java.util.Locale;
 import java.util.Set;
@@ -17,10 +17,10 @@ import java.util.regex.Pattern;
  * to the connection's session query unless it is known either to be read already or to change
  * nothing about the rows (timeouts, logging, checks that only affect writes).
  */
-final class SessionVariables {
+public final class SessionVariables {
 
-    /** Read by the fixed session query of {@link CachingConnection}. */
-    static final Set<String> TRACKED = Set.of("autocommit", "time_zone", "character_set_results",
+    /** Read by the fixed session query of the driver's connection. */
+    public static final Set<String> TRACKED = Set.of("autocommit", "time_zone", "character_set_results",
             "character_set_connection", "character_set_client", "collation_connection", "sql_mode", "lc_time_names",
             "div_precision_increment", "group_concat_max_len", "sql_select_limit", "default_week_format",
             "max_sort_length", "transaction_isolation", "tx_isolation");
@@ -54,7 +54,27 @@ final class SessionVariables {
      * fixed session query, lowercased; empty for anything else (user variables, {@code GLOBAL}
      * ones, {@code SET NAMES}, {@code SET TRANSACTION}…). Never null.
      */
-    static Set<String> untrackedAssignedBy(String sql) {
+    public static Set<String> untrackedAssignedBy(String sql) {
+        Set<String> out = new TreeSet<>();
+        for (String name : assignedBy(sql)) {
+            if (!TRACKED.contains(name) && !HARMLESS.contains(name)) {
+                out.add(name);
+            }
+        }
+        return out;
+    }
+
+    /** Whether {@code sql} assigns the session's isolation level ({@code tx_isolation}, {@code transaction_isolation}). */
+    public static boolean assignsIsolation(String sql) {
+        Set<String> names = assignedBy(sql);
+        return names.contains("tx_isolation") || names.contains("transaction_isolation");
+    }
+
+    /**
+     * Every session variable {@code sql} assigns, lowercased; empty for anything else (user
+     * variables, {@code GLOBAL} ones, {@code SET TRANSACTION}…). Never null.
+     */
+    public static Set<String> assignedBy(String sql) {
         Set<String> out = new TreeSet<>();
         Matcher set = SET.matcher(sql);
         if (!set.matches()) {
@@ -75,10 +95,7 @@ final class SessionVariables {
             if (scope.startsWith("GLOBAL") || scope.startsWith("@@GLOBAL")) {
                 continue;
             }
-            String name = m.group(2).toLowerCase(Locale.ROOT);
-            if (!TRACKED.contains(name) && !HARMLESS.contains(name)) {
-                out.add(name);
-            }
+            out.add(m.group(2).toLowerCase(Locale.ROOT));
         }
         return out;
     }

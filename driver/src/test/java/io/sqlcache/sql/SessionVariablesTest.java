@@ -1,4 +1,4 @@
-package io.sqlcache.jdbc;
+package io.sqlcache.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
