@@ -40,9 +40,6 @@ import java.util.Calendar;
 import java.util.List;
 import java.util.Map;
 import java.util.TimeZone;
-import javax.sql.rowset.serial.SerialBlob;
-import javax.sql.rowset.serial.SerialClob;
-import javax.sql.rowset.serial.SerialException;
 
 /**
  * A forward-only, read-only result set over rows served from the cache, behaving like
@@ -56,7 +53,8 @@ import javax.sql.rowset.serial.SerialException;
  *
  * <p>This class holds the behaviour: the cursor, the checks, the getters by column index and the
  * set's own state. What a read-only, forward-only set refuses (updates, scrolling) is written once
- * in {@link ReadOnlyResultSet}, the getters by label once in {@link ColumnIndexedResultSet}.
+ * in {@link ReadOnlyResultSet}, the getters by label once in {@link ColumnIndexedResultSet}, and
+ * the cells' conversions with their shared memo in {@link CachedCells}.
  */
 public final class CachedResultSet extends ColumnIndexedResultSet {
 
@@ -65,8 +63,8 @@ public final class CachedResultSet extends ColumnIndexedResultSet {
     private final CachedRows rows;
     private final Statement statement;
     private final List<ColumnMeta> columns;
-    /** Converted values shared with every other result set over the same rows. */
-    private final GetterMemo memo;
+    /** The cells' conversions, shared with every other result set over the same rows. */
+    private final CachedCells cells;
     /** -1 before the first row, rowCount after the last. */
     private int position = -1;
     private boolean closed;
@@ -93,7 +91,7 @@ public final class CachedResultSet extends ColumnIndexedResultSet {
         this.rows = java.util.Objects.requireNonNull(rows, "rows");
         this.statement = statement;
         this.columns = rows.columns();
-        this.memo = shared ? GetterMemo.of(rows) : GetterMemo.none();
+        this.cells = new CachedCells(rows, shared ? GetterMemo.of(rows) : GetterMemo.none());
     }
 
     // ---- state and navigation ------------------------------------------------------------
@@ -285,92 +283,22 @@ public final class CachedResultSet extends ColumnIndexedResultSet {
         return v;
     }
 
-    private String text(int column, Object value) {
-        String[] overrides = rows.strings().get(position);
-        String s = overrides == null ? null : overrides[column - 1];
-        if (s != null) {
-            return s;
-        }
-        if (value instanceof String str) {
-            return str;
-        }
-        Object kept = memo.get(GetterMemo.Kind.STRING, position, column - 1);
-        if (kept != null) {
-            return (String) kept;
-        }
-        String t = String.valueOf(value);
-        memo.put(GetterMemo.Kind.STRING, position, column - 1, t);
-        return t;
-    }
-
-    /**
-     * The value of a conversion with an immutable result, kept in the memo under {@code kind}:
-     * each kind is used with exactly one target, so a kept value is that target's result.
-     */
-    @SuppressWarnings("unchecked")
+    /** The current row's cell converted and kept under {@code kind}; null for SQL NULL. */
     private <T> T convert(int column, CellConverter.Target<T> target, GetterMemo.Kind kind) throws SQLException {
         Object v = value(column);
-        if (v == null) {
-            return null;
-        }
-        Object kept = memo.get(kind, position, column - 1);
-        if (kept != null) {
-            return (T) kept;
-        }
-        T converted = convertCell(column, v, target);
-        memo.put(kind, position, column - 1, converted);
-        return converted;
+        return v == null ? null : cells.convert(position, column, v, target, kind);
     }
 
-    /**
-     * The current row's non-null cell {@code v} converted to {@code target}: from the value
-     * itself where that is the same answer ({@link CellConverter#readsAsItself}), else through
-     * its text.
-     */
-    private <T> T convertCell(int column, Object v, CellConverter.Target<T> target) throws SQLException {
-        String[] overrides = rows.strings().get(position);
-        boolean overridden = overrides != null && overrides[column - 1] != null;
-        return CellConverter.readsAsItself(columns.get(column - 1), v, overridden)
-                ? CellConverter.fromValue(v, target)
-                : CellConverter.convert(cell(column, v), target);
-    }
-
-    /** A conversion that is not kept: its result depends on more than the cell (the default zone). */
+    /** The current row's cell converted and not kept: the result depends on more than the cell. */
     private <T> T convertUnkept(int column, CellConverter.Target<T> target) throws SQLException {
         Object v = value(column);
-        if (v == null) {
-            return null;
-        }
-        return convertCell(column, v, target);
+        return v == null ? null : cells.convertUnkept(position, column, v, target);
     }
 
-    /**
-     * A java.sql.Date, Time or Timestamp converted in {@code tz}: kept with a snapshot of the zone,
-     * served again only to a caller whose zone converts the same, and always as a copy (the kept
-     * one is shared with other result sets; the caller may mutate what it gets).
-     *
-     * @param keep false where the result depends on more than the cell and {@code tz}
-     */
+    /** The current row's cell as a java.sql.Date, Time or Timestamp in {@code tz}: {@link CachedCells#temporal}. */
     private java.util.Date temporal(int column, TimeZone tz, GetterMemo.Kind kind, boolean keep) throws SQLException {
         Object v = value(column);
-        if (v == null) {
-            return null;
-        }
-        keep = keep && memo.keeps() && GetterMemo.Zoned.canKey(tz);
-        if (keep && memo.get(kind, position, column - 1) instanceof GetterMemo.Zoned z && z.appliesTo(tz)) {
-            return (java.util.Date) copy(z.value());
-        }
-        CellConverter.Target<? extends java.util.Date> target = switch (kind) {
-            case DATE -> CellConverter.sqlDate(tz);
-            case TIME -> CellConverter.sqlTime(tz);
-            case TIMESTAMP -> CellConverter.sqlTimestamp(tz);
-            default -> throw new IllegalArgumentException(kind.name());
-        };
-        java.util.Date converted = CellConverter.convert(cell(column, v), target);
-        if (keep) {
-            memo.put(kind, position, column - 1, GetterMemo.Zoned.of(tz, (java.util.Date) copy(converted)));
-        }
-        return converted;
+        return v == null ? null : cells.temporal(position, column, v, tz, kind, keep);
     }
 
     private static TimeZone zone(Calendar cal) {
@@ -380,7 +308,7 @@ public final class CachedResultSet extends ColumnIndexedResultSet {
     @Override
     public String getString(int column) throws SQLException {
         Object v = value(column);
-        return v == null ? null : text(column, v);
+        return v == null ? null : cells.text(position, column, v);
     }
 
     @Override
@@ -443,7 +371,7 @@ public final class CachedResultSet extends ColumnIndexedResultSet {
         if (v == null) {
             return null;
         }
-        return cell(column, v).bytesCopy();
+        return cells.cell(position, column, v).bytesCopy();
     }
 
     @Override
@@ -480,26 +408,7 @@ public final class CachedResultSet extends ColumnIndexedResultSet {
 
     @Override
     public Object getObject(int column) throws SQLException {
-        return copy(value(column));
-    }
-
-    /** The stored values are shared by every hit: hand out copies of the mutable ones. */
-    private static Object copy(Object v) {
-        if (v instanceof byte[] b) {
-            return b.clone();
-        }
-        if (v instanceof Timestamp t) {
-            Timestamp c = new Timestamp(t.getTime());
-            c.setNanos(t.getNanos());
-            return c;
-        }
-        if (v instanceof Time t) {
-            return new Time(t.getTime());
-        }
-        if (v instanceof Date d) {
-            return new Date(d.getTime());
-        }
-        return v;
+        return CachedCells.copy(value(column));
     }
 
     @Override
@@ -583,24 +492,13 @@ public final class CachedResultSet extends ColumnIndexedResultSet {
         }
     }
 
-    /** The raw form of the current row's non-null cell {@code value}, kept: it is a function of the cell alone. */
-    private CellConverter.Cell cell(int column, Object value) {
-        Object kept = memo.get(GetterMemo.Kind.CELL, position, column - 1);
-        if (kept != null) {
-            return (CellConverter.Cell) kept;
-        }
-        CellConverter.Cell cell = CellConverter.cell(columns.get(column - 1), value, text(column, value));
-        memo.put(GetterMemo.Kind.CELL, position, column - 1, cell);
-        return cell;
-    }
-
     /** Streams exist only for string and binary columns in Connector/J; the rest is a conversion error. */
     private byte[] streamBytes(int column, String targetType) throws SQLException {
         Object v = value(column);
         if (v == null) {
             return null;
         }
-        CellConverter.Cell cell = cell(column, v);
+        CellConverter.Cell cell = cells.cell(position, column, v);
         if (cell.source() != CellConverter.Source.BYTES) {
             throw new SQLDataException("Unsupported conversion from " + cell.source() + " to " + targetType, "22018");
         }
@@ -673,34 +571,6 @@ public final class CachedResultSet extends ColumnIndexedResultSet {
         checkNational(column, "getNClob");
         String s = getString(column);
         return s == null ? null : new CachedClob(s.toCharArray());
-    }
-
-    /** SerialBlob refuses to read zero bytes of an empty blob; Connector/J's Blob returns an empty array. */
-    private static final class CachedBlob extends SerialBlob {
-        private static final long serialVersionUID = 1L;
-
-        CachedBlob(byte[] bytes) throws SQLException {
-            super(bytes);
-        }
-
-        @Override
-        public byte[] getBytes(long pos, int length) throws SerialException {
-            return length == 0 && pos == 1 ? new byte[0] : super.getBytes(pos, length);
-        }
-    }
-
-    /** SerialClob with Connector/J's empty-read behaviour, also an NClob (the JDK has no serial NClob). */
-    private static final class CachedClob extends SerialClob implements NClob {
-        private static final long serialVersionUID = 1L;
-
-        CachedClob(char[] chars) throws SQLException {
-            super(chars);
-        }
-
-        @Override
-        public String getSubString(long pos, int length) throws SerialException {
-            return length == 0 && pos == 1 ? "" : super.getSubString(pos, length);
-        }
     }
 
     @Override
