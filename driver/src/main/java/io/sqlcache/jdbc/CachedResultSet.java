@@ -19,14 +19,12 @@ import java.sql.Clob;
 import java.sql.Date;
 import java.sql.NClob;
 import java.sql.Ref;
-import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.RowId;
 import java.sql.SQLDataException;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLSyntaxErrorException;
-import java.sql.SQLType;
 import java.sql.SQLWarning;
 import java.sql.SQLXML;
 import java.sql.Statement;
@@ -42,9 +40,6 @@ import java.util.Calendar;
 import java.util.List;
 import java.util.Map;
 import java.util.TimeZone;
-import javax.sql.rowset.serial.SerialBlob;
-import javax.sql.rowset.serial.SerialClob;
-import javax.sql.rowset.serial.SerialException;
 
 /**
  * A forward-only, read-only result set over rows served from the cache, behaving like
@@ -55,17 +50,21 @@ import javax.sql.rowset.serial.SerialException;
  * <p>Not thread-safe, like any JDBC result set: use it from one thread at a time.
  * Getters return {@code null} (or 0 / false) for SQL NULL; {@link #getStatement()} may return
  * {@code null} when the set was built without an owning statement.
+ *
+ * <p>This class holds the behaviour: the cursor, the checks, the getters by column index and the
+ * set's own state. What a read-only, forward-only set refuses (updates, scrolling) is written once
+ * in {@link ReadOnlyResultSet}, the getters by label once in {@link ColumnIndexedResultSet}, and
+ * the cells' conversions with their shared memo in {@link CachedCells}.
  */
-public final class CachedResultSet implements ResultSet {
+public final class CachedResultSet extends ColumnIndexedResultSet {
 
-    private static final String GENERAL_ERROR = "S1000";
     private static final String ILLEGAL_ARGUMENT = "S1009";
 
     private final CachedRows rows;
     private final Statement statement;
     private final List<ColumnMeta> columns;
-    /** Converted values shared with every other result set over the same rows. */
-    private final GetterMemo memo;
+    /** The cells' conversions, shared with every other result set over the same rows. */
+    private final CachedCells cells;
     /** -1 before the first row, rowCount after the last. */
     private int position = -1;
     private boolean closed;
@@ -92,12 +91,13 @@ public final class CachedResultSet implements ResultSet {
         this.rows = java.util.Objects.requireNonNull(rows, "rows");
         this.statement = statement;
         this.columns = rows.columns();
-        this.memo = shared ? GetterMemo.of(rows) : GetterMemo.none();
+        this.cells = new CachedCells(rows, shared ? GetterMemo.of(rows) : GetterMemo.none());
     }
 
     // ---- state and navigation ------------------------------------------------------------
 
-    private void checkClosed() throws SQLException {
+    @Override
+    void checkClosed() throws SQLException {
         if (closed) {
             throw new SQLException("Operation not allowed after ResultSet closed", GENERAL_ERROR);
         }
@@ -123,17 +123,6 @@ public final class CachedResultSet implements ResultSet {
         if (column > columns.size()) {
             throw new SQLException("Column Index out of range, " + column + " > " + columns.size() + ". ", ILLEGAL_ARGUMENT);
         }
-    }
-
-    private static SQLException forwardOnly() {
-        return new SQLException("Operation not allowed for a result set of type ResultSet.TYPE_FORWARD_ONLY.", GENERAL_ERROR);
-    }
-
-    private static SQLException notUpdatable() {
-        return new SQLException("Result Set not updatable.This result set must come from a statement that was created "
-                + "with a result set type of ResultSet.CONCUR_UPDATABLE, the query must select only one table, can not "
-                + "use functions and must select all primary keys from that table. See the JDBC 2.1 API Specification, "
-                + "section 5.6 for more details.", GENERAL_ERROR);
     }
 
     @Override
@@ -192,63 +181,6 @@ public final class CachedResultSet implements ResultSet {
     }
 
     @Override
-    public void beforeFirst() throws SQLException {
-        checkClosed();
-        throw forwardOnly();
-    }
-
-    @Override
-    public void afterLast() throws SQLException {
-        checkClosed();
-        throw forwardOnly();
-    }
-
-    @Override
-    public boolean first() throws SQLException {
-        checkClosed();
-        throw forwardOnly();
-    }
-
-    @Override
-    public boolean last() throws SQLException {
-        checkClosed();
-        throw forwardOnly();
-    }
-
-    @Override
-    public boolean absolute(int row) throws SQLException {
-        checkClosed();
-        throw forwardOnly();
-    }
-
-    @Override
-    public boolean relative(int rows) throws SQLException {
-        checkClosed();
-        throw forwardOnly();
-    }
-
-    @Override
-    public boolean previous() throws SQLException {
-        checkClosed();
-        throw forwardOnly();
-    }
-
-    @Override
-    public void setFetchDirection(int direction) throws SQLException {
-        checkClosed();
-        if (direction != FETCH_FORWARD) {
-            throw new SQLException("Fetch direction ResultSet.FETCH_REVERSE cannot be set on a ResultSet of type "
-                    + "ResultSet.TYPE_FORWARD_ONLY", GENERAL_ERROR);
-        }
-    }
-
-    @Override
-    public int getFetchDirection() throws SQLException {
-        checkClosed();
-        return FETCH_FORWARD;
-    }
-
-    @Override
     public void setFetchSize(int rows) throws SQLException {
         checkClosed();
         if (rows < 0) {
@@ -262,16 +194,6 @@ public final class CachedResultSet implements ResultSet {
     public int getFetchSize() throws SQLException {
         checkClosed();
         return fetchSize;
-    }
-
-    @Override
-    public int getType() {
-        return TYPE_FORWARD_ONLY;
-    }
-
-    @Override
-    public int getConcurrency() {
-        return CONCUR_READ_ONLY;
     }
 
     @Override
@@ -331,21 +253,6 @@ public final class CachedResultSet implements ResultSet {
     }
 
     @Override
-    public boolean rowUpdated() throws SQLException {
-        throw new SQLFeatureNotSupportedException();
-    }
-
-    @Override
-    public boolean rowInserted() throws SQLException {
-        throw new SQLFeatureNotSupportedException();
-    }
-
-    @Override
-    public boolean rowDeleted() throws SQLException {
-        throw new SQLFeatureNotSupportedException();
-    }
-
-    @Override
     public <T> T unwrap(Class<T> iface) throws SQLException {
         checkClosed();
         if (iface != null && iface.isInstance(this)) {
@@ -376,92 +283,22 @@ public final class CachedResultSet implements ResultSet {
         return v;
     }
 
-    private String text(int column, Object value) {
-        String[] overrides = rows.strings().get(position);
-        String s = overrides == null ? null : overrides[column - 1];
-        if (s != null) {
-            return s;
-        }
-        if (value instanceof String str) {
-            return str;
-        }
-        Object kept = memo.get(GetterMemo.Kind.STRING, position, column - 1);
-        if (kept != null) {
-            return (String) kept;
-        }
-        String t = String.valueOf(value);
-        memo.put(GetterMemo.Kind.STRING, position, column - 1, t);
-        return t;
-    }
-
-    /**
-     * The value of a conversion with an immutable result, kept in the memo under {@code kind}:
-     * each kind is used with exactly one target, so a kept value is that target's result.
-     */
-    @SuppressWarnings("unchecked")
+    /** The current row's cell converted and kept under {@code kind}; null for SQL NULL. */
     private <T> T convert(int column, CellConverter.Target<T> target, GetterMemo.Kind kind) throws SQLException {
         Object v = value(column);
-        if (v == null) {
-            return null;
-        }
-        Object kept = memo.get(kind, position, column - 1);
-        if (kept != null) {
-            return (T) kept;
-        }
-        T converted = convertCell(column, v, target);
-        memo.put(kind, position, column - 1, converted);
-        return converted;
+        return v == null ? null : cells.convert(position, column, v, target, kind);
     }
 
-    /**
-     * The current row's non-null cell {@code v} converted to {@code target}: from the value
-     * itself where that is the same answer ({@link CellConverter#readsAsItself}), else through
-     * its text.
-     */
-    private <T> T convertCell(int column, Object v, CellConverter.Target<T> target) throws SQLException {
-        String[] overrides = rows.strings().get(position);
-        boolean overridden = overrides != null && overrides[column - 1] != null;
-        return CellConverter.readsAsItself(columns.get(column - 1), v, overridden)
-                ? CellConverter.fromValue(v, target)
-                : CellConverter.convert(cell(column, v), target);
-    }
-
-    /** A conversion that is not kept: its result depends on more than the cell (the default zone). */
+    /** The current row's cell converted and not kept: the result depends on more than the cell. */
     private <T> T convertUnkept(int column, CellConverter.Target<T> target) throws SQLException {
         Object v = value(column);
-        if (v == null) {
-            return null;
-        }
-        return convertCell(column, v, target);
+        return v == null ? null : cells.convertUnkept(position, column, v, target);
     }
 
-    /**
-     * A java.sql.Date, Time or Timestamp converted in {@code tz}: kept with a snapshot of the zone,
-     * served again only to a caller whose zone converts the same, and always as a copy (the kept
-     * one is shared with other result sets; the caller may mutate what it gets).
-     *
-     * @param keep false where the result depends on more than the cell and {@code tz}
-     */
+    /** The current row's cell as a java.sql.Date, Time or Timestamp in {@code tz}: {@link CachedCells#temporal}. */
     private java.util.Date temporal(int column, TimeZone tz, GetterMemo.Kind kind, boolean keep) throws SQLException {
         Object v = value(column);
-        if (v == null) {
-            return null;
-        }
-        keep = keep && memo.keeps() && GetterMemo.Zoned.canKey(tz);
-        if (keep && memo.get(kind, position, column - 1) instanceof GetterMemo.Zoned z && z.appliesTo(tz)) {
-            return (java.util.Date) copy(z.value());
-        }
-        CellConverter.Target<? extends java.util.Date> target = switch (kind) {
-            case DATE -> CellConverter.sqlDate(tz);
-            case TIME -> CellConverter.sqlTime(tz);
-            case TIMESTAMP -> CellConverter.sqlTimestamp(tz);
-            default -> throw new IllegalArgumentException(kind.name());
-        };
-        java.util.Date converted = CellConverter.convert(cell(column, v), target);
-        if (keep) {
-            memo.put(kind, position, column - 1, GetterMemo.Zoned.of(tz, (java.util.Date) copy(converted)));
-        }
-        return converted;
+        return v == null ? null : cells.temporal(position, column, v, tz, kind, keep);
     }
 
     private static TimeZone zone(Calendar cal) {
@@ -471,7 +308,7 @@ public final class CachedResultSet implements ResultSet {
     @Override
     public String getString(int column) throws SQLException {
         Object v = value(column);
-        return v == null ? null : text(column, v);
+        return v == null ? null : cells.text(position, column, v);
     }
 
     @Override
@@ -534,7 +371,7 @@ public final class CachedResultSet implements ResultSet {
         if (v == null) {
             return null;
         }
-        return cell(column, v).bytesCopy();
+        return cells.cell(position, column, v).bytesCopy();
     }
 
     @Override
@@ -571,26 +408,7 @@ public final class CachedResultSet implements ResultSet {
 
     @Override
     public Object getObject(int column) throws SQLException {
-        return copy(value(column));
-    }
-
-    /** The stored values are shared by every hit: hand out copies of the mutable ones. */
-    private static Object copy(Object v) {
-        if (v instanceof byte[] b) {
-            return b.clone();
-        }
-        if (v instanceof Timestamp t) {
-            Timestamp c = new Timestamp(t.getTime());
-            c.setNanos(t.getNanos());
-            return c;
-        }
-        if (v instanceof Time t) {
-            return new Time(t.getTime());
-        }
-        if (v instanceof Date d) {
-            return new Date(d.getTime());
-        }
-        return v;
+        return CachedCells.copy(value(column));
     }
 
     @Override
@@ -674,24 +492,13 @@ public final class CachedResultSet implements ResultSet {
         }
     }
 
-    /** The raw form of the current row's non-null cell {@code value}, kept: it is a function of the cell alone. */
-    private CellConverter.Cell cell(int column, Object value) {
-        Object kept = memo.get(GetterMemo.Kind.CELL, position, column - 1);
-        if (kept != null) {
-            return (CellConverter.Cell) kept;
-        }
-        CellConverter.Cell cell = CellConverter.cell(columns.get(column - 1), value, text(column, value));
-        memo.put(GetterMemo.Kind.CELL, position, column - 1, cell);
-        return cell;
-    }
-
     /** Streams exist only for string and binary columns in Connector/J; the rest is a conversion error. */
     private byte[] streamBytes(int column, String targetType) throws SQLException {
         Object v = value(column);
         if (v == null) {
             return null;
         }
-        CellConverter.Cell cell = cell(column, v);
+        CellConverter.Cell cell = cells.cell(position, column, v);
         if (cell.source() != CellConverter.Source.BYTES) {
             throw new SQLDataException("Unsupported conversion from " + cell.source() + " to " + targetType, "22018");
         }
@@ -766,34 +573,6 @@ public final class CachedResultSet implements ResultSet {
         return s == null ? null : new CachedClob(s.toCharArray());
     }
 
-    /** SerialBlob refuses to read zero bytes of an empty blob; Connector/J's Blob returns an empty array. */
-    private static final class CachedBlob extends SerialBlob {
-        private static final long serialVersionUID = 1L;
-
-        CachedBlob(byte[] bytes) throws SQLException {
-            super(bytes);
-        }
-
-        @Override
-        public byte[] getBytes(long pos, int length) throws SerialException {
-            return length == 0 && pos == 1 ? new byte[0] : super.getBytes(pos, length);
-        }
-    }
-
-    /** SerialClob with Connector/J's empty-read behaviour, also an NClob (the JDK has no serial NClob). */
-    private static final class CachedClob extends SerialClob implements NClob {
-        private static final long serialVersionUID = 1L;
-
-        CachedClob(char[] chars) throws SQLException {
-            super(chars);
-        }
-
-        @Override
-        public String getSubString(long pos, int length) throws SerialException {
-            return length == 0 && pos == 1 ? "" : super.getSubString(pos, length);
-        }
-    }
-
     @Override
     public URL getURL(int column) throws SQLException {
         String s = getString(column);
@@ -828,646 +607,5 @@ public final class CachedResultSet implements ResultSet {
     @Override
     public RowId getRowId(int column) throws SQLException {
         throw new SQLFeatureNotSupportedException();
-    }
-
-    // ---- by label ------------------------------------------------------------------------
-
-    @Override
-    public String getString(String label) throws SQLException {
-        return getString(findColumn(label));
-    }
-
-    @Override
-    public boolean getBoolean(String label) throws SQLException {
-        return getBoolean(findColumn(label));
-    }
-
-    @Override
-    public byte getByte(String label) throws SQLException {
-        return getByte(findColumn(label));
-    }
-
-    @Override
-    public short getShort(String label) throws SQLException {
-        return getShort(findColumn(label));
-    }
-
-    @Override
-    public int getInt(String label) throws SQLException {
-        return getInt(findColumn(label));
-    }
-
-    @Override
-    public long getLong(String label) throws SQLException {
-        return getLong(findColumn(label));
-    }
-
-    @Override
-    public float getFloat(String label) throws SQLException {
-        return getFloat(findColumn(label));
-    }
-
-    @Override
-    public double getDouble(String label) throws SQLException {
-        return getDouble(findColumn(label));
-    }
-
-    @Override
-    @Deprecated
-    public BigDecimal getBigDecimal(String label, int scale) throws SQLException {
-        return getBigDecimal(findColumn(label), scale);
-    }
-
-    @Override
-    public byte[] getBytes(String label) throws SQLException {
-        return getBytes(findColumn(label));
-    }
-
-    @Override
-    public Date getDate(String label) throws SQLException {
-        return getDate(findColumn(label));
-    }
-
-    @Override
-    public Time getTime(String label) throws SQLException {
-        return getTime(findColumn(label));
-    }
-
-    @Override
-    public Timestamp getTimestamp(String label) throws SQLException {
-        return getTimestamp(findColumn(label));
-    }
-
-    @Override
-    public InputStream getAsciiStream(String label) throws SQLException {
-        return getAsciiStream(findColumn(label));
-    }
-
-    @Override
-    @Deprecated
-    public InputStream getUnicodeStream(String label) throws SQLException {
-        return getUnicodeStream(findColumn(label));
-    }
-
-    @Override
-    public InputStream getBinaryStream(String label) throws SQLException {
-        return getBinaryStream(findColumn(label));
-    }
-
-    @Override
-    public Object getObject(String label) throws SQLException {
-        return getObject(findColumn(label));
-    }
-
-    @Override
-    public Reader getCharacterStream(String label) throws SQLException {
-        return getCharacterStream(findColumn(label));
-    }
-
-    @Override
-    public BigDecimal getBigDecimal(String label) throws SQLException {
-        return getBigDecimal(findColumn(label));
-    }
-
-    @Override
-    public Object getObject(String label, Map<String, Class<?>> map) throws SQLException {
-        return getObject(findColumn(label), map);
-    }
-
-    @Override
-    public Ref getRef(String label) throws SQLException {
-        return getRef(findColumn(label));
-    }
-
-    @Override
-    public Blob getBlob(String label) throws SQLException {
-        return getBlob(findColumn(label));
-    }
-
-    @Override
-    public Clob getClob(String label) throws SQLException {
-        return getClob(findColumn(label));
-    }
-
-    @Override
-    public Array getArray(String label) throws SQLException {
-        return getArray(findColumn(label));
-    }
-
-    @Override
-    public Date getDate(String label, Calendar cal) throws SQLException {
-        return getDate(findColumn(label), cal);
-    }
-
-    @Override
-    public Time getTime(String label, Calendar cal) throws SQLException {
-        return getTime(findColumn(label), cal);
-    }
-
-    @Override
-    public Timestamp getTimestamp(String label, Calendar cal) throws SQLException {
-        return getTimestamp(findColumn(label), cal);
-    }
-
-    @Override
-    public URL getURL(String label) throws SQLException {
-        return getURL(findColumn(label));
-    }
-
-    @Override
-    public RowId getRowId(String label) throws SQLException {
-        return getRowId(findColumn(label));
-    }
-
-    @Override
-    public NClob getNClob(String label) throws SQLException {
-        return getNClob(findColumn(label));
-    }
-
-    @Override
-    public SQLXML getSQLXML(String label) throws SQLException {
-        return getSQLXML(findColumn(label));
-    }
-
-    @Override
-    public String getNString(String label) throws SQLException {
-        return getNString(findColumn(label));
-    }
-
-    @Override
-    public Reader getNCharacterStream(String label) throws SQLException {
-        return getNCharacterStream(findColumn(label));
-    }
-
-    @Override
-    public <T> T getObject(String label, Class<T> type) throws SQLException {
-        return getObject(findColumn(label), type);
-    }
-
-    // ---- updates: a cached result is never updatable, as Connector/J's read-only sets ----
-
-    @Override
-    public void updateNull(int column) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateBoolean(int column, boolean x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateByte(int column, byte x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateShort(int column, short x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateInt(int column, int x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateLong(int column, long x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateFloat(int column, float x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateDouble(int column, double x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateBigDecimal(int column, BigDecimal x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateString(int column, String x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateBytes(int column, byte[] x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateDate(int column, Date x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateTime(int column, Time x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateTimestamp(int column, Timestamp x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateAsciiStream(int column, InputStream x, int length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateBinaryStream(int column, InputStream x, int length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateCharacterStream(int column, Reader x, int length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateObject(int column, Object x, int length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateObject(int column, Object x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateNull(String column) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateBoolean(String column, boolean x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateByte(String column, byte x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateShort(String column, short x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateInt(String column, int x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateLong(String column, long x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateFloat(String column, float x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateDouble(String column, double x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateBigDecimal(String column, BigDecimal x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateString(String column, String x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateBytes(String column, byte[] x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateDate(String column, Date x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateTime(String column, Time x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateTimestamp(String column, Timestamp x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateAsciiStream(String column, InputStream x, int length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateBinaryStream(String column, InputStream x, int length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateCharacterStream(String column, Reader x, int length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateObject(String column, Object x, int length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateObject(String column, Object x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void insertRow() throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateRow() throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void deleteRow() throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void refreshRow() throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void cancelRowUpdates() throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void moveToInsertRow() throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void moveToCurrentRow() throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateRef(int column, Ref x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateRef(String column, Ref x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateBlob(int column, Blob x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateBlob(String column, Blob x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateClob(int column, Clob x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateClob(String column, Clob x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateArray(int column, Array x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateArray(String column, Array x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateRowId(int column, RowId x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateRowId(String column, RowId x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateNString(int column, String x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateNString(String column, String x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateNClob(int column, NClob x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateNClob(String column, NClob x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateSQLXML(int column, SQLXML x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateSQLXML(String column, SQLXML x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateNCharacterStream(int column, Reader x, long length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateNCharacterStream(String column, Reader x, long length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateAsciiStream(int column, InputStream x, long length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateBinaryStream(int column, InputStream x, long length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateCharacterStream(int column, Reader x, long length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateAsciiStream(String column, InputStream x, long length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateBinaryStream(String column, InputStream x, long length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateCharacterStream(String column, Reader x, long length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateBlob(int column, InputStream x, long length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateBlob(String column, InputStream x, long length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateClob(int column, Reader x, long length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateClob(String column, Reader x, long length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateNClob(int column, Reader x, long length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateNClob(String column, Reader x, long length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateNCharacterStream(int column, Reader x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateNCharacterStream(String column, Reader x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateAsciiStream(int column, InputStream x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateBinaryStream(int column, InputStream x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateCharacterStream(int column, Reader x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateAsciiStream(String column, InputStream x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateBinaryStream(String column, InputStream x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateCharacterStream(String column, Reader x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateBlob(int column, InputStream x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateBlob(String column, InputStream x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateClob(int column, Reader x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateClob(String column, Reader x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateNClob(int column, Reader x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateNClob(String column, Reader x) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateObject(int column, Object x, SQLType targetType, int length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateObject(String column, Object x, SQLType targetType, int length) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateObject(int column, Object x, SQLType targetType) throws SQLException {
-        throw notUpdatable();
-    }
-
-    @Override
-    public void updateObject(String column, Object x, SQLType targetType) throws SQLException {
-        throw notUpdatable();
     }
 }
