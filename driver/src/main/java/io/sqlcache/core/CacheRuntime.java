@@ -53,11 +53,6 @@ public final class CacheRuntime {
 
     private static final System.Logger LOG = System.getLogger(CacheRuntime.class.getName());
     private static final ConcurrentHashMap<CacheConfig, CacheRuntime> RUNTIMES = new ConcurrentHashMap<>();
-    private static final ScheduledExecutorService RETRY = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "sqlcache-bump-retry");
-        t.setDaemon(true);
-        return t;
-    });
 
     private final CacheConfig config;
     private final CacheStore store;
@@ -65,13 +60,8 @@ public final class CacheRuntime {
     private final EntryCodec codec = new EntryCodec();
     private final CacheMetrics metrics = new CacheMetrics();
     private final VersionKeys keys;
-    /** Bumps that failed: retried before this process trusts the store again (see {@link #read}). */
-    private final ConcurrentHashMap<String, Long> pendingBumps = new ConcurrentHashMap<>();
-    /** Orders failures, so a flush never forgets a failure that came after its snapshot. */
-    private final AtomicLong failureSequence = new AtomicLong();
-    private final AtomicBoolean retryScheduled = new AtomicBoolean();
-    /** When remembered bumps last all landed (wall clock, ms): the end of this JVM's outage window. */
-    private volatile long pendingClearedAtMillis;
+    /** Marks, settles and bumps, and the ones that failed: retried before this process trusts the store again. */
+    private final Invalidator invalidator;
     /**
      * Recently decoded entries by key, bounded by their encoded size (decoded rows take a few
      * times more). With a remote store they are also local copies: see {@link #read}.
@@ -94,6 +84,11 @@ public final class CacheRuntime {
     private static final Object CALLER = new Object();
 
     private volatile CompletionStage<Void> lastPut = CompletableFuture.completedFuture(null);
+    /**
+     * How long a write's mark holds when its writer never settles it (it died): longer than any
+     * statement or commit should take, short enough that a table left in flight is cached again soon.
+     */
+    static final long WRITE_LEASE_MILLIS = 30_000;
     /** Bound of {@link #pendingPuts}: a store that stopped answering must not queue every miss. */
     static final int MAX_PENDING_PUTS = 256;
     /**
@@ -143,6 +138,7 @@ public final class CacheRuntime {
         this.localCopies = config.redis() != null && decoded != null;
         this.analyzer = new SqlAnalyzer(10_000);
         this.keys = new VersionKeys(config.prefix());
+        this.invalidator = new Invalidator(store, keys, metrics, WRITE_LEASE_MILLIS, config.breakerMillis());
         this.uncacheable = Caffeine.newBuilder().maximumSize(10_000).executor(Runnable::run)
                 .expireAfterWrite(Duration.ofSeconds(config.ttlSeconds())).build();
         this.dependencies = new Dependencies(analyzer::analyze, Duration.ofSeconds(config.ttlSeconds()));
@@ -230,6 +226,16 @@ public final class CacheRuntime {
      * of some tables ({@link io.sqlcache.invalidate.RowScopes}). Never throws.
      */
     public Lookup read(KeyMaterial key, Collection<TableName> tables, Map<TableName, long[]> buckets) {
+        return read(key, tables, buckets, Freshness.ANY);
+    }
+
+    /**
+     * Like {@link #read(KeyMaterial, Collection, Map)}, for a reader in a REPEATABLE READ
+     * transaction whose snapshot was taken after it read the write sequence {@code snapshot}
+     * ({@link #sequence}): a hit holds exactly that snapshot's rows, and a miss is storable only
+     * when nothing was written since. {@link Long#MAX_VALUE}: not in such a transaction.
+     */
+    public Lookup read(KeyMaterial key, Collection<TableName> tables, Map<TableName, long[]> buckets, long snapshot) {
         awaitOwnEncoding();
         String entryKey = keys.entryKey(key.hash());
         long now = clock.getAsLong();
@@ -241,9 +247,9 @@ public final class CacheRuntime {
                 if (current == null) {
                     return Lookup.UNAVAILABLE;
                 }
-                if (Arrays.equals(copy.entry().versions(), current)) {
+                if (Freshness.servable(copy.entry().versions(), current, snapshot)) {
                     localCopyHits.increment();
-                    return new Lookup(copy.entry().rows(), entryKey, current);
+                    return new Lookup(copy.entry().rows(), entryKey, current, false);
                 }
             }
         }
@@ -254,9 +260,10 @@ public final class CacheRuntime {
         if (found.entry() != null) {
             try {
                 CacheEntry entry = decode(entryKey, found.entry());
-                if (KeyMaterial.matches(key, entry.keyMaterial()) && Arrays.equals(entry.versions(), found.versions())
+                if (KeyMaterial.matches(key, entry.keyMaterial())
+                        && Freshness.servable(entry.versions(), found.versions(), snapshot)
                         && now < entry.expiresAtMillis()) {
-                    return new Lookup(entry.rows(), entryKey, found.versions());
+                    return new Lookup(entry.rows(), entryKey, found.versions(), false);
                 }
             } catch (CodecException e) {
                 // I5: a corrupt or forged entry is a miss and a counted error; the next store overwrites it
@@ -265,7 +272,7 @@ public final class CacheRuntime {
             }
         }
         RaceHooks.run(RaceHooks.afterSnapshot);
-        return new Lookup(null, entryKey, found.versions());
+        return new Lookup(null, entryKey, found.versions(), storable(tables, buckets, found.versions(), snapshot));
     }
 
     /**
@@ -327,6 +334,9 @@ public final class CacheRuntime {
      */
     public void write(Lookup miss, KeyMaterial key, CachedRows rows, int ttlSeconds) {
         RaceHooks.run(RaceHooks.beforeStore);
+        if (!miss.storable()) {
+            return; // a write was in flight, or the transaction's snapshot is older than the versions
+        }
         CacheEntry entry = new CacheEntry(key.bytes(), miss.versions(), clock.getAsLong() + ttlSeconds * 1000L, rows);
         if (!reserve()) {
             return;
@@ -463,7 +473,7 @@ public final class CacheRuntime {
 
     /** A read of the store, after any remembered bumps have landed; {@code null} when it cannot be asked. */
     private <T> T ask(StoreRead<T> read) {
-        if (!pendingBumps.isEmpty() && !flushPendingBumps()) {
+        if (invalidator.hasPending() && !invalidator.flushPending()) {
             return null;
         }
         try {
@@ -499,36 +509,51 @@ public final class CacheRuntime {
      * given primary-key buckets of some tables ({@link io.sqlcache.invalidate.RowScopes}).
      */
     public void invalidate(Collection<TableName> tables, boolean unknown, Map<TableName, long[]> buckets) {
-        List<String> bump = keys.forWrite(tables, unknown, buckets);
-        if (bump.isEmpty()) {
-            return;
-        }
-        try {
-            store.bump(bump);
-            metrics.invalidated(bump.size());
-        } catch (StoreException e) {
-            long seq = failureSequence.incrementAndGet();
-            bump.forEach(k -> pendingBumps.put(k, seq));
-            storeFailed("bump", e);
-            scheduleRetry();
-        }
+        invalidator.invalidate(tables, unknown, buckets);
     }
 
     /**
-     * Retries remembered bumps in the background until they land: other JVMs serve the entries
-     * they invalidate until then (README, "A Redis outage"), so the window must not wait for
-     * this process's next read.
+     * Marks a write in flight: call it before the write's statement runs (autocommit) or before
+     * its commit, and {@link #settle} after, before the write's success reaches the application.
+     * Never throws.
      */
-    private void scheduleRetry() {
-        if (retryScheduled.compareAndSet(false, true)) {
-            long delay = Math.max(50, config.breakerMillis());
-            RETRY.schedule(() -> {
-                retryScheduled.set(false);
-                if (!pendingBumps.isEmpty() && !flushPendingBumps()) {
-                    scheduleRetry();
-                }
-            }, delay, TimeUnit.MILLISECONDS);
+    public Object mark(WriteTarget write) {
+        return invalidator.mark(write);
+    }
+
+    /**
+     * Settles what {@link #mark} returned ({@code null}: nothing marked) and bumps {@code also}.
+     * Never throws: a failed settle is remembered and retried.
+     */
+    public void settle(Object marks, WriteTarget also) {
+        invalidator.settle(marks == null ? Invalidator.Marks.NONE : (Invalidator.Marks) marks, also);
+    }
+
+    /**
+     * The write sequence now, for a transaction about to take its snapshot, or {@code -1} when
+     * the store cannot tell (then no read of that transaction may be proven, and none is served).
+     */
+    public long sequence() {
+        if (!store.ordersSequence()) {
+            return -1;
         }
+        long[] v = ask(() -> store.versions(List.of(keys.sequenceKey())));
+        return v == null ? -1 : v[0];
+    }
+
+    /** Whether the store can prove reads of REPEATABLE READ transactions ({@link CacheStore#ordersSequence}). */
+    public boolean servesSnapshots() {
+        return store.ordersSequence();
+    }
+
+    /** Whether a miss may store its rows, asking for the repair of keys left in flight. */
+    private boolean storable(Collection<TableName> tables, Map<TableName, long[]> buckets, long[] current,
+                             long snapshot) {
+        if (Freshness.anyInFlight(current)) {
+            invalidator.repair(keys.forRead(tables, buckets), current);
+            return false;
+        }
+        return Freshness.storable(current, snapshot);
     }
 
     /**
@@ -547,7 +572,7 @@ public final class CacheRuntime {
         if (found == null) {
             return RawLookup.UNAVAILABLE;
         }
-        return rawAnswer(key, entryKey, found);
+        return rawAnswer(key, entryKey, found, tables, buckets);
     }
 
     /**
@@ -571,8 +596,8 @@ public final class CacheRuntime {
     public CompletionStage<RawLookup> readRawAsync(KeyMaterial key, Collection<TableName> tables,
                                                    Map<TableName, long[]> buckets, Executor executor) {
         Objects.requireNonNull(executor, "executor");
-        if (!pendingBumps.isEmpty()) {
-            scheduleRetry();
+        if (invalidator.hasPending()) {
+            invalidator.scheduleRetry();
             return CompletableFuture.completedFuture(RawLookup.UNAVAILABLE);
         }
         String entryKey = keys.entryKey(key.hash());
@@ -588,24 +613,27 @@ public final class CacheRuntime {
                 storeFailed("lookup", StoreException.of(e));
                 return RawLookup.UNAVAILABLE;
             }
-            return rawAnswer(key, entryKey, found);
+            return rawAnswer(key, entryKey, found, tables, buckets);
         }, executor);
     }
 
     /** A hit when the entry's key material and versions match the current ones, else a miss under them. */
-    private RawLookup rawAnswer(KeyMaterial key, String entryKey, CacheStore.Lookup found) {
+    private RawLookup rawAnswer(KeyMaterial key, String entryKey, CacheStore.Lookup found,
+                                Collection<TableName> tables, Map<TableName, long[]> buckets) {
         if (found.entry() != null) {
             try {
                 RawEntry entry = codec.decodeRaw(found.entry());
-                if (KeyMaterial.matches(key, entry.keyMaterial()) && Arrays.equals(entry.versions(), found.versions())) {
-                    return new RawLookup(entry.packets(), entryKey, found.versions());
+                if (KeyMaterial.matches(key, entry.keyMaterial())
+                        && Freshness.servable(entry.versions(), found.versions(), Freshness.ANY)) {
+                    return new RawLookup(entry.packets(), entryKey, found.versions(), false);
                 }
             } catch (CodecException e) {
                 metrics.storeError();
                 LOG.log(Level.WARNING, "sqlcache: undecodable raw entry " + entryKey + " treated as a miss: " + e.getMessage());
             }
         }
-        return new RawLookup(null, entryKey, found.versions());
+        return new RawLookup(null, entryKey, found.versions(),
+                storable(tables, buckets, found.versions(), Freshness.ANY));
     }
 
     /**
@@ -615,6 +643,9 @@ public final class CacheRuntime {
      * {@code maxBytes} is not stored.
      */
     public void writeRaw(RawLookup miss, KeyMaterial key, List<byte[]> packets, int ttlSeconds) {
+        if (!miss.storable()) {
+            return;
+        }
         byte[] bytes;
         try {
             bytes = codec.encodeRaw(new RawEntry(key.bytes(), miss.versions(), packets));
@@ -633,32 +664,12 @@ public final class CacheRuntime {
 
     /** When this JVM's remembered bumps last all landed, in wall-clock ms; 0 if none ever failed. */
     long pendingClearedAtMillis() {
-        return pendingClearedAtMillis;
+        return invalidator.pendingClearedAtMillis();
     }
 
     /** How many failed bumps wait to be sent (tests: has this process healed after an outage). */
     int pendingBumpCount() {
-        return pendingBumps.size();
-    }
-
-    private boolean flushPendingBumps() {
-        Map<String, Long> snapshot = new HashMap<>(pendingBumps);
-        if (snapshot.isEmpty()) {
-            return true;
-        }
-        try {
-            store.bump(new ArrayList<>(snapshot.keySet()));
-            metrics.invalidated(snapshot.size());
-            // a key that failed again meanwhile keeps its newer sequence and stays pending
-            snapshot.forEach(pendingBumps::remove);
-            if (pendingBumps.isEmpty()) {
-                pendingClearedAtMillis = System.currentTimeMillis();
-            }
-            return true;
-        } catch (StoreException e) {
-            storeFailed("bump", e);
-            return false;
-        }
+        return invalidator.pendingCount();
     }
 
     private void storeFailed(String op, StoreException e) {
@@ -670,9 +681,9 @@ public final class CacheRuntime {
      * The answer of {@link #read}: a hit ({@code rows} non-null), a miss with the versions to
      * store under, or {@link #UNAVAILABLE} when the store could not be asked.
      */
-    public record Lookup(CachedRows rows, String entryKey, long[] versions) {
+    public record Lookup(CachedRows rows, String entryKey, long[] versions, boolean storable) {
 
-        public static final Lookup UNAVAILABLE = new Lookup(null, null, null);
+        public static final Lookup UNAVAILABLE = new Lookup(null, null, null, false);
 
         public boolean hit() {
             return rows != null;
@@ -687,9 +698,9 @@ public final class CacheRuntime {
      * The answer of {@link #readRaw}: a hit ({@code packets} non-null), a miss with the versions
      * to store under, or {@link #UNAVAILABLE} when the store could not be asked.
      */
-    public record RawLookup(List<byte[]> packets, String entryKey, long[] versions) {
+    public record RawLookup(List<byte[]> packets, String entryKey, long[] versions, boolean storable) {
 
-        public static final RawLookup UNAVAILABLE = new RawLookup(null, null, null);
+        public static final RawLookup UNAVAILABLE = new RawLookup(null, null, null, false);
 
         public boolean hit() {
             return packets != null;

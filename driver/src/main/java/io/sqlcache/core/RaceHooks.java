@@ -13,6 +13,12 @@ final class RaceHooks {
     /** Runs after the database answered a miss, before its rows are stored under the snapshot. */
     static volatile Runnable beforeStore;
 
+    /**
+     * A deliberately naive build, for the tests that must show they would catch one: REPEATABLE
+     * READ transactions are served as if READ COMMITTED (any current entry, no snapshot taken).
+     */
+    static volatile boolean naiveRepeatableRead;
+
     private RaceHooks() {
     }
 

@@ -88,31 +88,46 @@ public final class ReadPolicy {
         if (temporary != null) {
             return ReadDecision.bypass(temporary);
         }
-        String isolation = isolationBypass(session, tables);
-        if (isolation != null) {
-            return ReadDecision.bypass(isolation);
+        if (!session.inTransaction()) {
+            String isolation = autocommitBypass(session.isolation());
+            return isolation != null ? ReadDecision.bypass(isolation)
+                    : new ReadDecision(null, tables, Map.of(), ReadDecision.ANY_SNAPSHOT);
         }
-        return new ReadDecision(null, tables, Map.of());
+        if (session.writeSet().touches(tables)) {
+            return ReadDecision.bypass("table written in this transaction");
+        }
+        Isolation isolation = session.isolation();
+        switch (isolation) {
+            case READ_COMMITTED -> {
+                // every statement reads the latest committed rows: what a current entry holds
+                return new ReadDecision(null, tables, Map.of(), ReadDecision.ANY_SNAPSHOT);
+            }
+            case REPEATABLE_READ -> {
+                if (RaceHooks.naiveRepeatableRead) {
+                    return new ReadDecision(null, tables, Map.of(), ReadDecision.ANY_SNAPSHOT);
+                }
+                long snapshot = session.transactionSnapshot();
+                if (snapshot < 0) {
+                    return ReadDecision.bypass("transaction snapshot taken before the cache could see it");
+                }
+                return new ReadDecision(null, tables, Map.of(), snapshot);
+            }
+            default -> {
+                // SERIALIZABLE: InnoDB turns plain reads into locking reads; READ UNCOMMITTED:
+                // dirty rows; unknown or the server's unknown default: nothing to prove it by
+                return ReadDecision.bypass("transaction snapshot (" + isolation.label() + ")");
+            }
+        }
     }
 
     /**
-     * The rules of transactions and isolation levels. In a transaction: the transaction's own
-     * writes are read from the server (read your writes), and only READ COMMITTED is served (a
-     * REPEATABLE READ snapshot may be older than the cache). In autocommit: READ UNCOMMITTED is
-     * never cached (dirty rows of other transactions may be rolled back) and neither is a level
-     * that could not be followed.
+     * The rule of isolation levels in autocommit: READ UNCOMMITTED is never cached (dirty rows of
+     * other transactions may be rolled back) and neither is a level that could not be followed.
+     * In a transaction: the transaction's own writes are read from the server (read your writes);
+     * READ COMMITTED is served any current entry, REPEATABLE READ only entries proven to hold its
+     * snapshot's rows ({@link Freshness}), and nothing else.
      */
-    private static String isolationBypass(SessionView session, Set<TableName> tables) {
-        Isolation isolation = session.isolation();
-        if (session.inTransaction()) {
-            if (session.writeSet().touches(tables)) {
-                return "table written in this transaction";
-            }
-            if (isolation != Isolation.READ_COMMITTED) {
-                return "transaction snapshot (" + isolation.label() + ")";
-            }
-            return null;
-        }
+    private static String autocommitBypass(Isolation isolation) {
         return switch (isolation) {
             case READ_UNCOMMITTED -> "READ-UNCOMMITTED isolation";
             case UNKNOWN -> "isolation level unknown";
@@ -143,7 +158,7 @@ public final class ReadPolicy {
         }
         Map<TableName, long[]> buckets = RowScopes.forRead(dependencies, server, catalog, schema, analysis,
                 reads.tables(), integerParams);
-        return new ReadDecision(null, reads.tables(), buckets);
+        return named.with(reads.tables(), buckets);
     }
 
     /** Step 3: the transaction's own writes against every table the read depends on. */

@@ -29,6 +29,15 @@ public interface SessionView {
      */
     Isolation isolation();
 
+    /**
+     * For a read in a REPEATABLE READ transaction: the write sequence this transaction read
+     * before its snapshot was taken ({@link CacheRuntime#sequence}), taking the snapshot now if
+     * it has none yet and can (the driver sends {@code START TRANSACTION WITH CONSISTENT SNAPSHOT}
+     * when the transaction has sent nothing to the server yet); {@code -1} when no read of this
+     * transaction can be proven to match its snapshot. Called only inside a transaction.
+     */
+    long transactionSnapshot();
+
     /** The open transaction's writes; empty in autocommit. Never null. */
     WriteSet writeSet();
 

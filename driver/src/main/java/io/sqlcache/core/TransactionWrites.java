@@ -26,6 +26,11 @@ public final class TransactionWrites {
         return writeSet;
     }
 
+    /** The open transaction's writes as one write (whole tables), for the marks before its commit. */
+    public WriteTarget pending() {
+        return writeSet.isEmpty() ? WriteTarget.NONE : new WriteTarget(writeSet.tables(), writeSet.unknown(), Map.of());
+    }
+
     /**
      * A statement's writes took effect (or may have: a failed write to a non-transactional table
      * still changes it).

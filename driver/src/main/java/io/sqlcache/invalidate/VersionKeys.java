@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * only state is a bounded cache of key names.
  *
  * <p>Layout under the prefix {@code p}: {@code p + "v:" + schema + "." + table} per table and
- * {@code p + "g"} for the epoch. Names are lowercased by {@link TableName}. Tables with an integer
+ * {@code p + "g"} for the epoch, {@code p + "write-sequence"} for the write sequence. Names are lowercased by {@link TableName}. Tables with an integer
  * primary key also have {@code p + "w:" + schema + "." + table} and, per bucket of
  * {@link RowScopes#BUCKET_ROWS} keys, {@code p + "b:" + schema + "." + table + ":" + n}
  * (created when first read or written; like table versions they have no TTL).
@@ -44,12 +44,23 @@ public final class VersionKeys {
 
     private final String prefix;
     private final String global;
+    private final String sequence;
     /** Per table, its key names: every read of the table names them, most reads are hits. */
     private final ConcurrentHashMap<TableName, Names> names = new ConcurrentHashMap<>();
 
     public VersionKeys(String prefix) {
         this.prefix = prefix;
         this.global = prefix + "g";
+        this.sequence = prefix + "write-sequence";
+    }
+
+    /**
+     * The write sequence: advanced by every write's mark and settle, read with the versions by
+     * every lookup (last), and stored in every entry. Its name ends as the store expects of a
+     * sequence (never created at random).
+     */
+    public String sequenceKey() {
+        return sequence;
     }
 
     /** A table's version key, whole-table key and the start of its bucket keys. */
@@ -101,7 +112,8 @@ public final class VersionKeys {
     }
 
     /**
-     * The keys a read of {@code tables} checks, in a canonical order (sorted, global epoch last),
+     * The keys a read of {@code tables} checks, in a canonical order (sorted, then the global
+     * epoch, then the write sequence, which is read but not compared like the others),
      * so every reader of the same tables lists the versions in the same order.
      */
     public List<String> forRead(Collection<TableName> tables) {
@@ -110,7 +122,8 @@ public final class VersionKeys {
 
     /**
      * The keys a read checks: per table its version, or for a table in {@code buckets} its
-     * whole-table key and those buckets' keys; canonical order, global epoch last.
+     * whole-table key and those buckets' keys; canonical order, the global epoch then the write
+     * sequence last.
      *
      * @param buckets per resolved table, the buckets the read is restricted to (never null)
      */
@@ -121,10 +134,10 @@ public final class VersionKeys {
             TableName t = tables.iterator().next();
             long[] b = buckets.get(t);
             if (b == null) {
-                return List.of(tableKey(t), global);
+                return List.of(tableKey(t), global, sequence);
             }
             if (b.length == 1) {
-                return List.of(bucketKey(t, b[0]), wholeKey(t), global);
+                return List.of(bucketKey(t, b[0]), wholeKey(t), global, sequence);
             }
         }
         TreeSet<String> sorted = new TreeSet<>();
@@ -139,9 +152,10 @@ public final class VersionKeys {
                 }
             }
         }
-        List<String> keys = new ArrayList<>(sorted.size() + 1);
+        List<String> keys = new ArrayList<>(sorted.size() + 2);
         keys.addAll(sorted);
         keys.add(global);
+        keys.add(sequence);
         return keys;
     }
 

@@ -8,6 +8,7 @@ import io.sqlcache.core.IsolationState;
 import io.sqlcache.core.ReadDecision;
 import io.sqlcache.core.SessionView;
 import io.sqlcache.core.TemporaryTables;
+import io.sqlcache.core.TransactionSnapshot;
 import io.sqlcache.core.TransactionWrites;
 import io.sqlcache.core.WriteTarget;
 import io.sqlcache.metrics.CacheStats;
@@ -26,6 +27,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -86,6 +88,10 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
     private boolean autoCommit;
     private boolean explicitTransaction;
     private final IsolationState isolation = new IsolationState(Isolation.UNKNOWN);
+    /** When this REPEATABLE READ transaction's snapshot was taken, as the cache must know it. */
+    private final TransactionSnapshot snapshot = new TransactionSnapshot();
+    /** Set while {@link #whyNotCached} plans: nothing may be sent then. */
+    private boolean planningOnly;
     /** Variables a SET on this connection changed that may change results and SESSION_QUERY does not read. */
     private final Set<String> extraVariables = new java.util.TreeSet<>();
 
@@ -204,7 +210,7 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
         if (d.bypass() != null) {
             return ReadPlan.bypass(d.bypass());
         }
-        return new ReadPlan(null, d.tables(), schema, session, d.buckets());
+        return new ReadPlan(null, d.tables(), schema, session, d.buckets(), d.snapshot());
     }
 
     boolean inTransaction() {
@@ -212,47 +218,106 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
     }
 
     /**
-     * Book-keeping after a statement ran on this connection (also when it failed: a failed
-     * write may have changed data in a non-transactional table). For a write in autocommit this
-     * is where the versions are bumped: before the caller returns to the application.
+     * What {@link #beforeExecute} prepared for a statement: the write it makes in autocommit (or
+     * the commit it makes implicitly) and the marks put on it, settled by {@link #afterExecute}.
      */
-    void afterExecute(SqlAnalysis a, String sql) {
-        afterExecute(a, sql, null);
+    record Pending(WriteTarget write, WriteTarget commitsNow, Object marks) {
+        static final Pending NONE = new Pending(WriteTarget.NONE, WriteTarget.NONE, null);
     }
 
     /**
-     * @param params the parameters the statement ran with, or null when unknown (a batch): they
-     *               may show that a write changed only some primary-key buckets
+     * Before a statement runs on the real connection (any statement: a miss, a bypass, a
+     * write). A write that commits as it runs (autocommit, a DDL's implicit commit, COMMIT or
+     * BEGIN sent as text) is marked in flight first; a statement of a REPEATABLE READ transaction
+     * may fix the point its snapshot follows.
+     *
+     * @param params the statement's parameters, or null when unknown (a batch): they may show
+     *               that a write changes only some primary-key buckets
      */
-    void afterExecute(SqlAnalysis a, String sql, ParamValue[] params) {
+    Pending beforeExecute(SqlAnalysis a, ParamValue[] params) {
+        Pending p = prepare(a, params);
+        return p.commitsNow().isEmpty() ? p : new Pending(p.write(), p.commitsNow(), runtime.mark(p.commitsNow()));
+    }
+
+    /**
+     * {@link #beforeExecute} for the statements of a batch, which run in one call: one mark for
+     * all of them.
+     */
+    List<Pending> beforeBatch(List<SqlAnalysis> batch) {
+        List<Pending> prepared = new java.util.ArrayList<>(batch.size());
+        WriteTarget all = WriteTarget.NONE;
+        for (SqlAnalysis a : batch) {
+            Pending p = prepare(a, null);
+            prepared.add(p);
+            all = all.plus(p.commitsNow());
+        }
+        Object marks = all.isEmpty() ? null : runtime.mark(all);
+        List<Pending> out = new java.util.ArrayList<>(batch.size() + 1);
+        prepared.forEach(p -> out.add(new Pending(p.write(), p.commitsNow(), null)));
+        out.add(new Pending(WriteTarget.NONE, all, marks)); // settled after the others
+        return out;
+    }
+
+    /** Settles the marks of a batch's {@link #beforeBatch}, after every statement's {@link #afterExecute}. */
+    void afterBatch(List<Pending> pending) {
+        runtime.settle(pending.get(pending.size() - 1).marks(), WriteTarget.NONE);
+    }
+
+    private Pending prepare(SqlAnalysis a, ParamValue[] params) {
+        StatementKind kind = a.kind();
+        if (kind == StatementKind.BEGIN) {
+            snapshot.reset();
+        }
+        if (inTransaction() && view.isolation() == Isolation.REPEATABLE_READ) {
+            boolean takesSnapshot = kind == StatementKind.READ || a.writesUnknown()
+                    || kind == StatementKind.BEGIN && a.cacheText().toUpperCase(java.util.Locale.ROOT).contains("CONSISTENT");
+            snapshot.beforeServer(takesSnapshot, kind != StatementKind.SET && kind != StatementKind.USE,
+                    runtime::sequence);
+        }
+        WriteTarget write = WriteTarget.NONE;
+        if (a.writes() || a.writesUnknown()) {
+            write = WriteTarget.of(a, view);
+            if (!a.writesUnknown() && write.expandable(a)) {
+                // triggers, cascading foreign keys and writes through views change more tables
+                write = write.expand(runtime.dependencies(), a, schema, driverScope, catalog,
+                        ParamValue.integers(params));
+            }
+        }
+        boolean commits = kind == StatementKind.COMMIT || kind == StatementKind.BEGIN
+                || kind == StatementKind.DDL && a.temporaryTable() == null;
+        WriteTarget commitsNow = commits ? write.plus(writes.pending()) : inTransaction() ? WriteTarget.NONE : write;
+        return new Pending(write, commitsNow, null);
+    }
+
+    /**
+     * Book-keeping after a statement ran on this connection (also when it failed: a failed
+     * write may have changed data in a non-transactional table). For a write in autocommit this
+     * is where its marks are settled: before the caller returns to the application.
+     */
+    void afterExecute(SqlAnalysis a, String sql, Pending pending) {
         switch (a.kind()) {
             case READ -> {
                 if (a.writesUnknown()) {
                     // a stored function may write anything, and create temporary tables
                     temporaryTables.mayHaveChanged();
-                    runtime.invalidate(writes.wrote(WriteTarget.UNKNOWN, inTransaction()));
+                    runtime.settle(pending.marks(), writes.wrote(WriteTarget.UNKNOWN, inTransaction()));
                 }
             }
             case WRITE, DDL -> {
-                WriteTarget target = WriteTarget.of(a, view);
                 if (a.kind() == StatementKind.DDL || a.writesUnknown()) {
                     // views, triggers or foreign keys may have changed (a procedure may run DDL too)
                     Dependencies.catalogChanged();
                 }
                 if (a.writesUnknown()) {
                     temporaryTables.mayHaveChanged(); // a procedure may have created temporary tables
-                } else if (target.expandable(a)) {
-                    // triggers, cascading foreign keys and writes through views change more tables
-                    target = target.expand(runtime.dependencies(), a, schema, driverScope, catalog,
-                            ParamValue.integers(params));
                 }
                 // CREATE and DROP TEMPORARY TABLE are the DDL that does not commit implicitly
                 if (a.kind() == StatementKind.DDL && a.temporaryTable() == null) {
                     // DDL commits the open transaction implicitly: its writes are now visible to others
-                    runtime.invalidate(writes.wrote(target, false).plus(writes.ended(false)));
+                    runtime.settle(pending.marks(), writes.wrote(pending.write(), false).plus(writes.ended(false)));
                     transactionEnded();
                 } else {
-                    runtime.invalidate(writes.wrote(target, inTransaction()));
+                    runtime.settle(pending.marks(), writes.wrote(pending.write(), inTransaction()));
                 }
                 if (a.writesUnknown()) {
                     // a procedure or a multi-statement text may have changed session settings or the schema
@@ -261,11 +326,11 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
             }
             case BEGIN -> {
                 // commits an open transaction implicitly; a level set for the next transaction applies to this one
-                runtime.invalidate(writes.ended(false));
+                runtime.settle(pending.marks(), writes.ended(false));
                 explicitTransaction = true;
             }
-            case COMMIT -> endTransaction(false);
-            case ROLLBACK -> endTransaction(true);
+            case COMMIT -> endTransaction(pending.marks(), false);
+            case ROLLBACK -> endTransaction(null, true);
             case USE -> {
                 if (a.useSchema() != null) {
                     session = null;
@@ -286,15 +351,51 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
         isolation.statementRan(a.kind() == StatementKind.SET, inTransaction());
     }
 
-    /** Bumps the transaction's writes unless it is known to have rolled back, and forgets it. */
-    private void endTransaction(boolean rolledBack) {
-        runtime.invalidate(writes.ended(rolledBack));
+    /**
+     * Runs what ends a transaction (a commit, or autocommit switched on): its writes are marked
+     * in flight before and settled after, unless it is known to have rolled back.
+     */
+    private void commitAround(SqlRunnable end) throws SQLException {
+        Object marks = writes.pending().isEmpty() ? null : runtime.mark(writes.pending());
+        try {
+            end.run();
+        } finally {
+            // after the real commit, before returning: I1. On a failed commit we cannot know what
+            // the server kept, so settling is the safe side.
+            endTransaction(marks, false);
+        }
+    }
+
+    /** Settles the transaction's writes (bumps them) unless it is known to have rolled back, and forgets it. */
+    private void endTransaction(Object marks, boolean rolledBack) {
+        runtime.settle(marks, writes.ended(rolledBack));
         transactionEnded();
     }
 
     private void transactionEnded() {
         explicitTransaction = false;
         isolation.transactionEnded();
+        snapshot.reset();
+    }
+
+    /**
+     * Takes this transaction's snapshot now, before the cache serves its first read, so that the
+     * server's later answers in the transaction belong to the snapshot the cache's answers do.
+     * Nothing was sent in the transaction yet, so nothing is committed implicitly.
+     */
+    private boolean takeSnapshot() {
+        try (Statement st = delegate.createStatement()) {
+            st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /** A JDBC call that runs on the real connection. */
+    @FunctionalInterface
+    private interface SqlRunnable {
+        void run() throws SQLException;
     }
 
     String user() {
@@ -404,15 +505,21 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
                             && ((Class<?>) args[0]).isInstance(proxy)) {
                         return true;
                     }
-                    boolean execute = name.startsWith("execute");
+                    if (!name.startsWith("execute")) {
+                        try {
+                            return method.invoke(cs, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    }
+                    SqlAnalysis effect = analysis.writes() ? analysis : forceUnknownWrite(analysis);
+                    Pending pending = self.beforeExecute(effect, null);
                     try {
                         return method.invoke(cs, args);
                     } catch (java.lang.reflect.InvocationTargetException e) {
                         throw e.getCause();
                     } finally {
-                        if (execute) {
-                            self.afterExecute(analysis.writes() ? analysis : forceUnknownWrite(analysis), sql);
-                        }
+                        self.afterExecute(effect, sql, pending);
                     }
                 });
     }
@@ -424,14 +531,12 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
 
     @Override
     public void setAutoCommit(boolean autoCommit) throws SQLException {
-        boolean wasInTransaction = inTransaction();
-        try {
-            delegate.setAutoCommit(autoCommit);
-        } finally {
+        if (autoCommit && inTransaction()) {
             // switching autocommit on commits the open transaction (JDBC 4.3 §10.1.1)
-            if (autoCommit && wasInTransaction) {
-                endTransaction(false);
-            }
+            commitAround(() -> delegate.setAutoCommit(true));
+        } else {
+            delegate.setAutoCommit(autoCommit);
+            snapshot.reset();
         }
         this.autoCommit = autoCommit;
         if (autoCommit) {
@@ -446,13 +551,7 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
 
     @Override
     public void commit() throws SQLException {
-        try {
-            delegate.commit();
-        } finally {
-            // after the real commit, before returning: I1. On a failed commit we cannot know what
-            // the server kept, so invalidating is the safe side.
-            endTransaction(false);
-        }
+        commitAround(delegate::commit);
     }
 
     @Override
@@ -462,7 +561,7 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
             delegate.rollback();
             ok = true;
         } finally {
-            endTransaction(ok);
+            endTransaction(null, ok);
         }
     }
 
@@ -478,7 +577,7 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
             delegate.close();
         } finally {
             // the real driver rolls back on close; invalidating anyway costs a miss, never a stale read
-            endTransaction(false);
+            endTransaction(null, false);
         }
     }
 
@@ -522,7 +621,12 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
 
     @Override
     public String whyNotCached(String sql) {
-        return planRead(runtime.analyze(sql), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY, 0).bypass();
+        planningOnly = true;
+        try {
+            return planRead(runtime.analyze(sql), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY, 0).bypass();
+        } finally {
+            planningOnly = false;
+        }
     }
 
     @Override
@@ -579,6 +683,14 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
         @Override
         public Isolation isolation() {
             return isolation.effective();
+        }
+
+        @Override
+        public long transactionSnapshot() {
+            if (planningOnly) {
+                return snapshot.peek();
+            }
+            return snapshot.forRead(runtime::sequence, CachingConnection.this::takeSnapshot);
         }
 
         @Override

@@ -81,7 +81,7 @@ class CachingStatement implements SqlCacheStatement {
         if (runtime.knownUncacheable(key.hash())) {
             return bypass(a, "result over limits", exec);
         }
-        CacheRuntime.Lookup lookup = runtime.read(key, plan.tables(), plan.buckets());
+        CacheRuntime.Lookup lookup = runtime.read(key, plan.tables(), plan.buckets(), plan.snapshot());
         if (lookup.hit()) {
             metrics.hit();
             lastOutcome = "hit";
@@ -91,6 +91,7 @@ class CachingStatement implements SqlCacheStatement {
             return bypass(a, "store unavailable", exec);
         }
         metrics.miss();
+        conn.beforeExecute(a, params); // a read: it may fix the transaction's snapshot, it marks nothing
         ResultSet rs = exec.call();
         ResultSetCapture.Capture capture;
         try (rs) {
@@ -133,11 +134,12 @@ class CachingStatement implements SqlCacheStatement {
         runtime.metrics().bypass(reason);
         lastOutcome = "bypass: " + reason;
         LOG.log(Level.DEBUG, () -> "sqlcache: bypass (" + reason + "): " + a.cacheText());
+        CachingConnection.Pending pending = conn.beforeExecute(a, null);
         try {
             ResultSet rs = exec.call();
             return concurrency == ResultSet.CONCUR_UPDATABLE ? UpdatableResults.wrap(rs, conn, a) : rs;
         } finally {
-            conn.afterExecute(a, a.cacheText());
+            conn.afterExecute(a, a.cacheText(), pending);
         }
     }
 
@@ -150,10 +152,11 @@ class CachingStatement implements SqlCacheStatement {
     final <T> T update(SqlAnalysis a, ParamValue[] params, SqlCall<T> exec) throws SQLException {
         resetResults();
         lastOutcome = a.writes() ? "write" : "bypass: " + a.bypassReason();
+        CachingConnection.Pending pending = conn.beforeExecute(a, params);
         try {
             return exec.call();
         } finally {
-            conn.afterExecute(a, a.cacheText(), params);
+            conn.afterExecute(a, a.cacheText(), pending);
         }
     }
 
@@ -275,12 +278,18 @@ class CachingStatement implements SqlCacheStatement {
         List<String> sqls = new ArrayList<>(batch);
         batch.clear();
         lastOutcome = "write";
+        List<SqlAnalysis> analyses = new ArrayList<>(sqls.size());
+        for (String sql : sqls) {
+            analyses.add(analyze(sql));
+        }
+        List<CachingConnection.Pending> pending = conn.beforeBatch(analyses);
         try {
             return exec.call();
         } finally {
-            for (String sql : sqls) {
-                conn.afterExecute(analyze(sql), sql);
+            for (int i = 0; i < sqls.size(); i++) {
+                conn.afterExecute(analyses.get(i), sqls.get(i), pending.get(i));
             }
+            conn.afterBatch(pending);
         }
     }
 

@@ -36,13 +36,14 @@ final class UpdatableResults {
                         return "updatable ResultSet wrapping " + rs;
                     }
                     boolean writes = WRITES.contains(name) && method.getParameterCount() == 0;
+                    CachingConnection.Pending pending = writes ? conn.beforeExecute(write, null) : null;
                     try {
                         return method.invoke(rs, args);
                     } catch (InvocationTargetException e) {
                         throw e.getCause();
                     } finally {
                         if (writes) {
-                            conn.afterExecute(write, write.cacheText());
+                            conn.afterExecute(write, write.cacheText(), pending);
                         }
                     }
                 });

@@ -118,8 +118,50 @@ public interface CacheStore extends AutoCloseable {
         return putAsync(entryKey, value, ttlSeconds);
     }
 
-    /** Gives every key in {@code versionKeys} a fresh random version, atomically per key. */
-    void bump(List<String> versionKeys) throws StoreException;
+    /**
+     * Marks a write in flight before it commits: each of {@code versionKeys} gets a fresh odd
+     * version (odd means in flight: no entry is stored under it, so none can match it), and
+     * {@code writer} joins the key's writers until {@link #settle} or until {@code leaseMillis}
+     * passes (a writer that died). The write sequence advances first, in the same atomic step.
+     *
+     * @param sequenceKey the write sequence to advance, or {@code null} for none
+     * @param writer      a token unique to this write
+     * @throws IllegalArgumentException when {@code leaseMillis} is less than 1
+     */
+    void mark(List<String> versionKeys, String sequenceKey, String writer, long leaseMillis) throws StoreException;
+
+    /**
+     * After a write committed (or when its outcome is unknown): ends {@code writer}'s marks and
+     * those whose lease has passed, and gives each key a fresh version, odd while another
+     * writer's mark remains and even otherwise. The write sequence advances first, in the same
+     * atomic step, so a reader that sees the new version sees the new sequence too.
+     *
+     * @param sequenceKey the write sequence to advance, or {@code null} for none
+     * @param writer      the token given to {@link #mark}, or {@code null} for a write that marked nothing
+     */
+    void settle(List<String> versionKeys, String sequenceKey, String writer) throws StoreException;
+
+    /**
+     * Gives every key a fresh version without a write sequence: a {@link #settle} with neither.
+     * For stores used without transaction snapshots, and tests.
+     */
+    default void bump(List<String> versionKeys) throws StoreException {
+        settle(versionKeys, null, null);
+    }
+
+    /** Whether a version says that a write to its key is in flight ({@link #mark}). */
+    static boolean inFlight(long version) {
+        return Versions.inFlight(version);
+    }
+
+    /**
+     * Whether a lookup reads the write sequence (listed last among its version keys) and the
+     * versions at one instant, and a mark or settle changes them in one step: what serving a
+     * REPEATABLE READ transaction from the cache needs. One Redis node: yes; a cluster: no.
+     */
+    default boolean ordersSequence() {
+        return true;
+    }
 
     /** Removes every entry and version under this store's prefix (tests and admin). */
     void flushAll() throws StoreException;

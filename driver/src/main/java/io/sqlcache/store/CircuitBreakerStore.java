@@ -221,11 +221,25 @@ public final class CircuitBreakerStore implements CacheStore {
     }
 
     @Override
-    public void bump(List<String> versionKeys) throws StoreException {
+    public void mark(List<String> versionKeys, String sequenceKey, String writer, long leaseMillis)
+            throws StoreException {
         guarded(() -> {
-            delegate.bump(versionKeys);
+            delegate.mark(versionKeys, sequenceKey, writer, leaseMillis);
             return null;
         });
+    }
+
+    @Override
+    public void settle(List<String> versionKeys, String sequenceKey, String writer) throws StoreException {
+        guarded(() -> {
+            delegate.settle(versionKeys, sequenceKey, writer);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean ordersSequence() {
+        return delegate.ordersSequence();
     }
 
     @Override

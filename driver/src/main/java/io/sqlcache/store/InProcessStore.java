@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -41,6 +42,8 @@ public final class InProcessStore implements CacheStore {
 
     private final Cache<String, Stored> entries;
     private final ConcurrentMap<String, Long> versions = new ConcurrentHashMap<>();
+    /** Per version key, the writers that marked it and when their lease ends (epoch millis). */
+    private final ConcurrentMap<String, Map<String, Long>> writers = new ConcurrentHashMap<>();
     private final long maxBytes;
 
     /**
@@ -90,7 +93,7 @@ public final class InProcessStore implements CacheStore {
     public long[] versions(List<String> versionKeys) {
         long[] v = new long[versionKeys.size()];
         for (int i = 0; i < v.length; i++) {
-            v[i] = versions.computeIfAbsent(versionKeys.get(i), k -> Versions.random());
+            v[i] = versions.computeIfAbsent(versionKeys.get(i), Versions::initial);
         }
         return v;
     }
@@ -103,9 +106,52 @@ public final class InProcessStore implements CacheStore {
     }
 
     @Override
-    public void bump(List<String> versionKeys) {
+    public void mark(List<String> versionKeys, String sequenceKey, String writer, long leaseMillis) {
+        if (leaseMillis < 1) {
+            throw new IllegalArgumentException("lease must be at least 1 ms, was " + leaseMillis);
+        }
+        advance(sequenceKey);
+        long expires = System.currentTimeMillis() + leaseMillis;
         for (String key : versionKeys) {
-            versions.compute(key, (k, old) -> Versions.randomOtherThan(old));
+            // the writers first, then the version: a reader that sees the odd version is in flight anyway
+            writers.computeIfAbsent(key, k -> new ConcurrentHashMap<>()).put(writer, expires);
+            versions.put(key, Versions.randomInFlight());
+        }
+    }
+
+    @Override
+    public void settle(List<String> versionKeys, String sequenceKey, String writer) {
+        advance(sequenceKey);
+        long now = System.currentTimeMillis();
+        for (String key : versionKeys) {
+            // per key atomically, as the script does in Redis
+            versions.compute(key, (k, old) -> {
+                Map<String, Long> w = writers.get(k);
+                if (w != null) {
+                    if (writer != null) {
+                        w.remove(writer);
+                    }
+                    w.values().removeIf(expires -> expires <= now);
+                    if (!w.isEmpty()) {
+                        return Versions.randomInFlight();
+                    }
+                    writers.remove(k, w);
+                }
+                return Versions.randomOtherThan(old);
+            });
+        }
+    }
+
+    @Override
+    public void bump(List<String> versionKeys) {
+        settle(versionKeys, null, null);
+    }
+
+    /** Advances a write sequence to at least the clock in microseconds, as the scripts in Redis do. */
+    private void advance(String sequenceKey) {
+        if (sequenceKey != null) {
+            long now = System.currentTimeMillis() * 1000L;
+            versions.merge(sequenceKey, now, (old, clock) -> Math.max(old + 1, clock));
         }
     }
 
@@ -113,6 +159,7 @@ public final class InProcessStore implements CacheStore {
     public void flushAll() {
         entries.invalidateAll();
         versions.clear();
+        writers.clear();
     }
 
     /** Runs pending evictions and expirations now; for tests. */

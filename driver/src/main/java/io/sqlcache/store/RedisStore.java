@@ -421,7 +421,7 @@ public final class RedisStore implements CacheStore {
             long[] candidates = new long[missing.size()];
             for (int j = 0; j < candidates.length; j++) {
                 String key = versionKeys.get(missing.get(j));
-                candidates[j] = Versions.random();
+                candidates[j] = Versions.initial(key);
                 c.command(4).arg("SET").arg(key).arg(Versions.encode(candidates[j])).arg("NX");
                 c.command(2).arg("GET").arg(key);
             }
@@ -867,7 +867,7 @@ public final class RedisStore implements CacheStore {
         List<CompletableFuture<byte[]>> gets = new ArrayList<>(n);
         for (int j = 0; j < n; j++) {
             String key = keys.get(missing.get(j));
-            candidates[j] = Versions.random();
+            candidates[j] = Versions.initial(key);
             sets.add(cmd.set(key, Versions.encode(candidates[j]), SetArgs.Builder.nx()).toCompletableFuture());
             gets.add(cmd.get(key).toCompletableFuture());
             all[2 * j] = sets.get(j);
@@ -900,7 +900,7 @@ public final class RedisStore implements CacheStore {
         List<Future<byte[]>> gets = new ArrayList<>(n);
         for (int j = 0; j < n; j++) {
             String key = keys.get(missing.get(j));
-            candidates[j] = Versions.random();
+            candidates[j] = Versions.initial(key);
             // same connection (same node in a cluster), so Redis runs the GET after the SET
             sets.add(cmd.set(key, Versions.encode(candidates[j]), SetArgs.Builder.nx()));
             gets.add(cmd.get(key));
@@ -925,54 +925,70 @@ public final class RedisStore implements CacheStore {
     }
 
     @Override
-    public void bump(List<String> versionKeys) throws StoreException {
-        if (versionKeys.isEmpty()) {
+    public void mark(List<String> versionKeys, String sequenceKey, String writer, long leaseMillis)
+            throws StoreException {
+        if (leaseMillis < 1) {
+            throw new IllegalArgumentException("lease must be at least 1 ms, was " + leaseMillis);
+        }
+        script("mark", versionKeys, sequenceKey, writer, leaseMillis);
+    }
+
+    @Override
+    public void settle(List<String> versionKeys, String sequenceKey, String writer) throws StoreException {
+        script("settle", versionKeys, sequenceKey, writer, -1);
+    }
+
+    /**
+     * A write's mark or settle ({@link WriteScripts}) on the shared connection, parked, not spun:
+     * it surrounds a statement, by when Redis and the I/O thread have gone idle and answer after
+     * the spin's budget (ColdRoundTrip: 117 µs). No TTL on versions: a version must outlive every
+     * entry stored under it.
+     */
+    private void script(String op, List<String> versionKeys, String sequenceKey, String writer, long lease)
+            throws StoreException {
+        if (versionKeys.isEmpty() && sequenceKey == null) {
+            return;
+        }
+        List<WriteScripts.Call> calls = WriteScripts.calls(lanes == null, versionKeys, sequenceKey, writer, lease);
+        ThreadLanes.Lane lane = calls.size() == 1 ? acquireLane() : null;
+        if (lane != null) {
+            script(lane, op, calls.get(0));
             return;
         }
         try {
             RedisClusterAsyncCommands<String, byte[]> cmd = commands();
             long deadline = System.nanoTime() + awaitNanos;
-            // one MSET: one command and one reply however many keys (a point write bumps its
-            // table and its row bucket); each key is still set atomically, which is all a bump
-            // needs. No TTL: a version must outlive every entry stored under it. (A cluster
-            // client splits it per slot.)
-            ThreadLanes.Lane lane = acquireLane();
-            if (lane != null) {
-                bump(lane, versionKeys);
-                return;
+            List<Future<Object>> sent = new ArrayList<>(calls.size());
+            for (WriteScripts.Call call : calls) {
+                sent.add(WriteScripts.send(cmd, call));
             }
-            Map<String, byte[]> values = new LinkedHashMap<>();
-            for (String key : versionKeys) {
-                values.put(key, Versions.encode(Versions.random()));
+            for (Future<Object> f : sent) {
+                awaitParked(f, deadline, op);
             }
-            // parked, not spun: a bump follows its statement, by when Redis and the I/O thread
-            // have gone idle and answer after the spin's budget (ColdRoundTrip: 117 µs); the
-            // spin would burn its budget on every write, and its fruitless spins would pause
-            // the reads' spinning
-            awaitParked(cmd.mset(values), deadline, "MSET");
         } catch (RuntimeException e) {
-            throw failure("bump", e);
+            throw failure(op, e);
         }
     }
 
-    /** {@link #bump} on the calling thread's {@code lane}, which it releases. */
-    private void bump(ThreadLanes.Lane lane, List<String> versionKeys) throws StoreException {
+    /** {@link #script} on the calling thread's {@code lane}, which it releases. */
+    private void script(ThreadLanes.Lane lane, String op, WriteScripts.Call call) throws StoreException {
         try {
-            long deadline = System.nanoTime() + commandTimeoutNanos;
-            RespConnection c = lane.connection();
-            c.command(1 + 2 * versionKeys.size()).arg("MSET");
-            for (String key : versionKeys) {
-                c.arg(key).arg(Versions.encode(Versions.random()));
-            }
-            Object reply = lane.exchange(deadline);
-            if (!"OK".equals(reply)) {
-                throw new StoreException(description + ": MSET refused: " + reply);
+            WriteScripts.write(lane.connection(), call);
+            Object reply = lane.exchange(System.nanoTime() + commandTimeoutNanos);
+            if (reply instanceof RespConnection.Error error) {
+                throw new StoreException(description + ": " + op + " refused: " + error);
             }
         } catch (IOException e) {
-            throw laneFailed(lane, "bump", e);
+            throw laneFailed(lane, op, e);
         } finally {
             lane.release();
         }
+    }
+
+    @Override
+    public boolean ordersSequence() {
+        // one node runs each script and each MGET whole; a cluster splits both by slot
+        return lanes != null;
     }
 
     @Override

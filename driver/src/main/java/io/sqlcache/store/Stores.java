@@ -197,8 +197,19 @@ public final class Stores {
         }
 
         @Override
-        public void bump(List<String> versionKeys) throws StoreException {
-            store().bump(versionKeys);
+        public void mark(List<String> versionKeys, String sequenceKey, String writer, long leaseMillis)
+                throws StoreException {
+            store().mark(versionKeys, sequenceKey, writer, leaseMillis);
+        }
+
+        @Override
+        public void settle(List<String> versionKeys, String sequenceKey, String writer) throws StoreException {
+            store().settle(versionKeys, sequenceKey, writer);
+        }
+
+        @Override
+        public boolean ordersSequence() {
+            return store.ordersSequence();
         }
 
         @Override

@@ -9,14 +9,42 @@ final class Versions {
     private Versions() {
     }
 
-    /** A fresh random version. */
+    /**
+     * The name every write-sequence key ends with ({@code io.sqlcache.invalidate.VersionKeys}):
+     * a missing one is created from the clock, never at random, so that it never goes back.
+     */
+    static final String SEQUENCE_SUFFIX = "write-sequence";
+
+    /** A fresh random settled version: even (an odd version means "a write is in flight"). */
     static long random() {
-        return ThreadLocalRandom.current().nextLong();
+        return ThreadLocalRandom.current().nextLong() & ~1L;
+    }
+
+    /** A fresh random version of a key marked in flight: odd. */
+    static long randomInFlight() {
+        return ThreadLocalRandom.current().nextLong() | 1L;
+    }
+
+    /** Whether a version says that a write to its key is in flight. */
+    static boolean inFlight(long version) {
+        return (version & 1L) != 0;
     }
 
     /**
-     * A fresh random version different from {@code old} ({@code null}: none), so that a bump
-     * always changes the value even in the 2^-64 case.
+     * The value a missing key is created with: for a write sequence, the clock in microseconds
+     * (scripts advance it to at least the server's clock, so a sequence lost with a restart of
+     * the store comes back higher than every value it had); for a version, a fresh random one.
+     */
+    static long initial(String key) {
+        if (key.endsWith(SEQUENCE_SUFFIX)) {
+            return System.currentTimeMillis() * 1000L & ~1L;
+        }
+        return random();
+    }
+
+    /**
+     * A fresh random settled version different from {@code old} ({@code null}: none), so that a
+     * bump always changes the value even in the 2^-63 case.
      */
     static long randomOtherThan(Long old) {
         long v;

@@ -98,10 +98,10 @@ class ReadPolicyTest {
     }
 
     @Test
-    void inATransactionOnlyReadCommittedIsServedAndNotTheTransactionsOwnTables() {
+    void inATransactionReadCommittedAndProvenSnapshotsAreServedButNotTheTransactionsOwnTables() {
         session.inTransaction = true;
-        session.isolation.session(Isolation.REPEATABLE_READ);
-        assertThat(bypass("SELECT * FROM t")).isEqualTo("transaction snapshot (REPEATABLE-READ)");
+        session.isolation.session(Isolation.SERIALIZABLE);
+        assertThat(bypass("SELECT * FROM t")).isEqualTo("transaction snapshot (SERIALIZABLE)");
         session.isolation.session(Isolation.SERVER_DEFAULT);
         assertThat(bypass("SELECT * FROM t")).isEqualTo("transaction snapshot (server default)");
         session.isolation.session(Isolation.READ_COMMITTED);
@@ -109,6 +109,21 @@ class ReadPolicyTest {
         session.writes.add(Set.of(TableName.of("app", "t")), false);
         assertThat(bypass("SELECT * FROM t")).isEqualTo("table written in this transaction");
         assertThat(bypass("SELECT * FROM u")).isNull();
+    }
+
+    @Test
+    void repeatableReadIsServedOnlyUnderTheSnapshotTheSessionProves() {
+        session.inTransaction = true;
+        session.isolation.session(Isolation.REPEATABLE_READ);
+        session.snapshot = -1;
+        assertThat(bypass("SELECT * FROM t")).isEqualTo("transaction snapshot taken before the cache could see it");
+        session.snapshot = 42;
+        ReadDecision d = policy.named(ANALYZER.analyze("SELECT * FROM t"), session);
+        assertThat(d.bypass()).isNull();
+        assertThat(d.snapshot()).isEqualTo(42);
+        session.inTransaction = false;
+        assertThat(policy.named(ANALYZER.analyze("SELECT * FROM t"), session).snapshot())
+                .as("autocommit: any current entry").isEqualTo(ReadDecision.ANY_SNAPSHOT);
     }
 
     @Test
@@ -120,7 +135,7 @@ class ReadPolicyTest {
         assertThat(named.bypass()).isNull();
         // what expand returns for a view v over app.base
         ReadDecision expanded = new ReadDecision(null, Set.of(TableName.of("app", "v"), TableName.of("app", "base")),
-                Map.of());
+                Map.of(), ReadDecision.ANY_SNAPSHOT);
         assertThat(policy.expanded(expanded, session).bypass()).isEqualTo("table written in this transaction");
         session.inTransaction = false;
         assertThat(policy.expanded(expanded, session)).isSameAs(expanded);
@@ -147,6 +162,7 @@ class ReadPolicyTest {
         final WriteSet writes = new WriteSet();
         final TemporaryTables temporaryTables = new TemporaryTables();
         Prober prober = Prober.CANNOT_TELL;
+        long snapshot = -1;
 
         @Override
         public String stateBypass() {
@@ -166,6 +182,11 @@ class ReadPolicyTest {
         @Override
         public Isolation isolation() {
             return isolation.effective();
+        }
+
+        @Override
+        public long transactionSnapshot() {
+            return snapshot;
         }
 
         @Override

@@ -64,7 +64,13 @@ class CircuitBreakerStoreTest {
         }
 
         @Override
-        public void bump(List<String> versionKeys) throws StoreException {
+        public void mark(List<String> versionKeys, String sequenceKey, String writer, long leaseMillis)
+                throws StoreException {
+            lookup("", versionKeys);
+        }
+
+        @Override
+        public void settle(List<String> versionKeys, String sequenceKey, String writer) throws StoreException {
             lookup("", List.of());
         }
 

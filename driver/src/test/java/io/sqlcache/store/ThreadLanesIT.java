@@ -95,7 +95,7 @@ class ThreadLanesIT {
         laneUp(s);
         try (Raw raw = raw(TestEnv.REDIS_URL)) {
             s.bump(versions);
-            assertThat(lanes(raw.sync())).anyMatch(l -> l.contains(" cmd=mset "));
+            assertThat(lanes(raw.sync())).anyMatch(l -> l.contains(" cmd=eval "));
             s.putAsync(prefix + "q:1", new byte[] {5}, 60);
             CacheStore.Lookup found = s.lookup(prefix + "q:1", versions);
             assertThat(found.entry()).containsExactly(5);
@@ -285,7 +285,7 @@ class ThreadLanesIT {
         // and once it is answered, the lane serves the thread
         try (Raw raw = raw(TestEnv.REDIS_URL)) {
             s.bump(versions);
-            assertThat(lanes(raw.sync())).anyMatch(l -> l.contains(" cmd=mset "));
+            assertThat(lanes(raw.sync())).anyMatch(l -> l.contains(" cmd=eval "));
         }
     }
 
@@ -365,7 +365,7 @@ class ThreadLanesIT {
         try (Raw raw = raw(uri)) {
             assertThat(lanes(raw.sync())).singleElement().satisfies(l -> {
                 assertThat(l).contains(" db=3 ");
-                assertThat(l).contains(" cmd=mset ");
+                assertThat(l).contains(" cmd=eval ");
             });
             assertThat(raw.sync().get(versions.get(0))).isNotNull();
         }

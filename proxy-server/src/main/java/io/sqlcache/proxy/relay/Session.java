@@ -224,6 +224,12 @@ final class Session implements SessionView {
         return isolation.effective();
     }
 
+    /** Not yet followed through the proxy: its REPEATABLE READ transactions read from the server. */
+    @Override
+    public long transactionSnapshot() {
+        return -1;
+    }
+
     @Override
     public WriteSet writeSet() {
         return writes.writeSet();

@@ -1,0 +1,306 @@
+package io.sqlcache.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sqlcache.SqlCacheConnection;
+import io.sqlcache.SqlCacheStatement;
+import io.sqlcache.testing.Db;
+import io.sqlcache.testing.TestEnv;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reads inside REPEATABLE READ transactions are served from the cache, and every read of a
+ * transaction, from the cache or from the server, is consistent with one snapshot. Money moves
+ * between the rows of two tables, one transaction per transfer; a reader that sums both tables in
+ * one transaction must always find the total. Against the real MariaDB and Redis.
+ */
+class RepeatableReadIT {
+
+    private static final int ROWS = 4;
+    private static final int TOTAL = ROWS * 2 * 1000;
+
+    private String a;
+    private String b;
+    private String url;
+
+    @BeforeEach
+    void setUp() throws SQLException {
+        TestEnv.requireRedis();
+        a = Db.uniqueTable("rr_a");
+        b = Db.uniqueTable("rr_b");
+        url = TestEnv.sqlcacheUrl("sqlcache.redis=" + TestEnv.REDIS_URL + "&sqlcache.prefix=" + Db.uniquePrefix());
+        try (Connection c = TestEnv.mysql()) {
+            for (String t : List.of(a, b)) {
+                Db.exec(c, "CREATE TABLE " + t + " (id INT PRIMARY KEY, amount INT NOT NULL) ENGINE=InnoDB");
+                for (int i = 0; i < ROWS; i++) {
+                    Db.exec(c, "INSERT INTO " + t + " VALUES (" + i + ", 1000)");
+                }
+            }
+        }
+    }
+
+    @AfterEach
+    void tearDown() throws SQLException {
+        RaceHooks.naiveRepeatableRead = false;
+        try (Connection c = TestEnv.mysql()) {
+            Db.exec(c, "DROP TABLE IF EXISTS " + a, "DROP TABLE IF EXISTS " + b);
+        }
+    }
+
+    private String cachedSum(String table) {
+        return "SELECT SUM(amount) FROM " + table;
+    }
+
+    /** The same sum, which the cache refuses: it always reads the transaction's snapshot on the server. */
+    private String serverSum(String table) {
+        return "/* sqlcache:skip */ SELECT SUM(amount) FROM " + table;
+    }
+
+    private static long read(Connection c, String sql, Outcomes outcomes) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            long v = rs.getLong(1);
+            if (outcomes != null) {
+                outcomes.count(st.unwrap(SqlCacheStatement.class).lastCacheOutcome());
+            }
+            return v;
+        }
+    }
+
+    private void transfer(Connection c, int from, int to, int amount) throws SQLException {
+        c.setAutoCommit(false);
+        Db.exec(c, "UPDATE " + a + " SET amount = amount - " + amount + " WHERE id = " + from,
+                "UPDATE " + b + " SET amount = amount + " + amount + " WHERE id = " + to);
+        c.commit();
+        c.setAutoCommit(true);
+    }
+
+    private static String outcome(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return st.unwrap(SqlCacheStatement.class).lastCacheOutcome();
+        }
+    }
+
+    @Test
+    void readsOfARepeatableReadTransactionAreHitsWhenNothingWasWritten() throws SQLException {
+        try (Connection reader = DriverManager.getConnection(url)) {
+            assertThat(read(reader, cachedSum(a), null)).isEqualTo(TOTAL / 2); // fills the entry
+            reader.setAutoCommit(false);
+            reader.setReadOnly(true);
+            assertThat(reader.getTransactionIsolation()).isEqualTo(Connection.TRANSACTION_REPEATABLE_READ);
+            assertThat(outcome(reader, cachedSum(a))).isEqualTo("hit");
+            assertThat(outcome(reader, cachedSum(b))).as("a miss inside the transaction").isEqualTo("miss");
+            reader.commit();
+            assertThat(outcome(reader, cachedSum(b))).as("stored by the transaction: nothing was written since its snapshot")
+                    .isEqualTo("hit");
+            reader.setReadOnly(false);
+            reader.setAutoCommit(true);
+        }
+    }
+
+    @Test
+    void aHitAndALaterServerReadOfTheSameTransactionBelongToOneSnapshot() throws SQLException {
+        try (Connection reader = DriverManager.getConnection(url); Connection writer = DriverManager.getConnection(url)) {
+            read(reader, cachedSum(a), null);
+            reader.setAutoCommit(false);
+            long sumA = read(reader, cachedSum(a), null);
+            assertThat(reader.unwrap(SqlCacheConnection.class).cacheStats().hits()).isEqualTo(1);
+            // a transfer commits between the transaction's hit and its next read
+            transfer(writer, 0, 0, 7);
+            long sumB = read(reader, serverSum(b), null);
+            assertThat(sumA + sumB).as("the server read belongs to the snapshot the hit did").isEqualTo(TOTAL);
+            reader.commit();
+            reader.setAutoCommit(true);
+        }
+    }
+
+    @Test
+    void anEntryFilledAfterTheSnapshotIsNotServedAndANaiveBuildWouldHave() throws SQLException {
+        assertThat(brokenSumsWhenAnEntryIsRefilledMidTransaction()).as("the real rule").isZero();
+        RaceHooks.naiveRepeatableRead = true;
+        // the same interleaving, served as READ COMMITTED would be: this test would catch it
+        assertThat(brokenSumsWhenAnEntryIsRefilledMidTransaction()).as("REPEATABLE READ served as READ COMMITTED")
+                .isEqualTo(1);
+    }
+
+    /** One reader transaction: server read of b, a transfer, a refill of a's entry, then a's cacheable read. */
+    private int brokenSumsWhenAnEntryIsRefilledMidTransaction() throws SQLException {
+        try (Connection reader = DriverManager.getConnection(url); Connection writer = DriverManager.getConnection(url);
+                Connection filler = DriverManager.getConnection(url)) {
+            reader.setAutoCommit(false);
+            long sumB = read(reader, serverSum(b), null);
+            transfer(writer, 1, 1, 3);
+            read(filler, cachedSum(a), null); // autocommit: stores the entry after the transfer
+            assertThat(outcome(filler, cachedSum(a))).isEqualTo("hit");
+            long sumA = read(reader, cachedSum(a), null);
+            reader.commit();
+            reader.setAutoCommit(true);
+            return sumA + sumB == TOTAL ? 0 : 1;
+        }
+    }
+
+    @Test
+    void aTransactionThatWroteFirstTakesItsSnapshotAtItsFirstReadThenHits() throws SQLException {
+        try (Connection c = DriverManager.getConnection(url)) {
+            read(c, cachedSum(a), null);
+            c.setAutoCommit(false);
+            Db.exec(c, "UPDATE " + b + " SET amount = amount + 0 WHERE id = 3");
+            assertThat(outcome(c, cachedSum(a))).as("the snapshot is taken on the server")
+                    .isEqualTo("bypass: transaction snapshot taken before the cache could see it");
+            assertThat(outcome(c, cachedSum(a))).isEqualTo("hit");
+            assertThat(outcome(c, cachedSum(b))).isEqualTo("bypass: table written in this transaction");
+            c.rollback();
+            c.setAutoCommit(true);
+        }
+    }
+
+    @Test
+    void serializableAndLockingReadsStillGoToTheServer() throws SQLException {
+        try (Connection c = DriverManager.getConnection(url)) {
+            read(c, cachedSum(a), null);
+            c.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+            c.setAutoCommit(false);
+            assertThat(outcome(c, cachedSum(a))).isEqualTo("bypass: transaction snapshot (SERIALIZABLE)");
+            c.commit();
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            assertThat(outcome(c, cachedSum(a) + " FOR UPDATE")).startsWith("bypass: ");
+            c.commit();
+            c.setAutoCommit(true);
+        }
+    }
+
+    /** Hits, misses and bypasses of the readers' cacheable statements. */
+    private static final class Outcomes {
+        final AtomicLong hits = new AtomicLong();
+        final AtomicLong others = new AtomicLong();
+
+        void count(String outcome) {
+            (outcome.equals("hit") ? hits : others).incrementAndGet();
+        }
+    }
+
+    /**
+     * Writers move money between the two tables, one transaction per transfer, through sqlcache;
+     * readers sum both tables in REPEATABLE READ transactions, each table by a statement the cache
+     * serves or one it must refuse, in either order. No sum may differ from the total, and most
+     * cacheable reads must be hits. Writers pace themselves on the readers' progress (a transfer
+     * per few reader transactions), not on time. {@code -Dsqlcache.longTests=true} runs longer.
+     */
+    @Test
+    void concurrentTransfersNeverShowATransactionTwoSnapshots() throws Exception {
+        int readerTxs = Boolean.getBoolean("sqlcache.longTests") ? 20_000 : 1_500;
+        Result r = run(3, 2, readerTxs, 20);
+        assertThat(r.broken).as("sums that differ from the total").isZero();
+        assertThat(r.failures).as("failed statements").isZero();
+        assertThat(r.outcomes.hits.get()).as("cacheable reads served from the cache: %s of %s", r.outcomes.hits,
+                r.outcomes.hits.get() + r.outcomes.others.get())
+                .isGreaterThan(r.outcomes.others.get());
+    }
+
+    @Test
+    void theConcurrentTestCatchesANaiveBuild() throws Exception {
+        RaceHooks.naiveRepeatableRead = true;
+        Result r = run(3, 2, 1_500, 8);
+        assertThat(r.broken).as("broken sums with REPEATABLE READ served as READ COMMITTED").isPositive();
+    }
+
+    record Result(long broken, long failures, Outcomes outcomes) {
+    }
+
+    private Result run(int readers, int writers, int readerTxs, int txsPerTransfer) throws Exception {
+        AtomicLong broken = new AtomicLong();
+        AtomicLong failures = new AtomicLong();
+        AtomicLong done = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        Outcomes outcomes = new Outcomes();
+        Semaphore paced = new Semaphore(0);
+        ExecutorService pool = Executors.newFixedThreadPool(readers + writers);
+        List<Future<?>> all = new ArrayList<>();
+        try {
+            for (int w = 0; w < writers; w++) {
+                long seed = 1000 + w;
+                all.add(pool.submit(() -> {
+                    Random rnd = new Random(seed);
+                    try (Connection c = DriverManager.getConnection(url)) {
+                        while (!stop.get()) {
+                            if (!paced.tryAcquire(txsPerTransfer, 100, TimeUnit.MILLISECONDS)) {
+                                continue;
+                            }
+                            try {
+                                transfer(c, rnd.nextInt(ROWS), rnd.nextInt(ROWS), 1 + rnd.nextInt(50));
+                            } catch (SQLException e) {
+                                // a deadlock between two transfers is the database's answer, not the cache's
+                                if (!"40001".equals(e.getSQLState())) {
+                                    failures.incrementAndGet();
+                                }
+                                c.rollback();
+                                c.setAutoCommit(true);
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (int r = 0; r < readers; r++) {
+                long seed = r;
+                all.add(pool.submit(() -> {
+                    Random rnd = new Random(seed);
+                    try (Connection c = DriverManager.getConnection(url)) {
+                        while (done.incrementAndGet() <= readerTxs) {
+                            try {
+                                c.setAutoCommit(false);
+                                boolean aFirst = rnd.nextBoolean();
+                                String first = aFirst ? a : b;
+                                String second = aFirst ? b : a;
+                                long s1 = rnd.nextInt(4) == 0 ? read(c, serverSum(first), null)
+                                        : read(c, cachedSum(first), outcomes);
+                                long s2 = rnd.nextInt(4) == 0 ? read(c, serverSum(second), null)
+                                        : read(c, cachedSum(second), outcomes);
+                                if (s1 + s2 != TOTAL) {
+                                    broken.incrementAndGet();
+                                }
+                                c.commit();
+                                c.setAutoCommit(true);
+                            } catch (SQLException e) {
+                                failures.incrementAndGet();
+                            }
+                            paced.release();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (int i = writers; i < all.size(); i++) {
+                all.get(i).get(10, TimeUnit.MINUTES);
+            }
+            stop.set(true);
+            for (int i = 0; i < writers; i++) {
+                all.get(i).get(1, TimeUnit.MINUTES);
+            }
+        } finally {
+            stop.set(true);
+            pool.shutdownNow();
+        }
+        System.out.printf("RepeatableReadIT: %d reader transactions, %d broken sums, %d hits, %d other cacheable reads%n",
+                readerTxs, broken.get(), outcomes.hits.get(), outcomes.others.get());
+        return new Result(broken.get(), failures.get(), outcomes);
+    }
+}
