@@ -3,6 +3,7 @@ package io.sqlcache.bench;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.math.BigDecimal;
@@ -69,7 +70,7 @@ final class Handwritten implements AutoCloseable {
             try (ResultSet rs = ps.executeQuery()) {
                 rows = map(rs);
             }
-            redis.setex(key, 300, mapper.writeValueAsString(rows));
+            redis.set(key, mapper.writeValueAsString(rows), SetArgs.Builder.ex(300));
         }
         return consume(rows);
     }
@@ -90,7 +91,7 @@ final class Handwritten implements AutoCloseable {
         try (ResultSet rs = ps.executeQuery()) {
             rows = map(rs);
         }
-        redis.setex(key, 120, mapper.writeValueAsString(rows));
+        redis.set(key, mapper.writeValueAsString(rows), SetArgs.Builder.ex(120));
         return consume(rows);
     }
 

@@ -1,5 +1,6 @@
 package io.sqlcache.bench;
 
+import io.lettuce.core.SetArgs;
 import io.sqlcache.SqlCacheStatement;
 import io.sqlcache.codec.CacheEntry;
 import io.sqlcache.codec.EntryCodec;
@@ -124,7 +125,8 @@ public class ReadBenchmark extends BaseBenchmark {
         if (variant.equals("floor") || variant.equals("redis-get")) {
             raw = new RawRedis();
             roundTripKey = prefix + "rt";
-            raw.sync.setex(roundTripKey, 3600, "-1234567890123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            raw.sync.set(roundTripKey, "-1234567890123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    SetArgs.Builder.ex(3600));
             entryKeys = BenchEnv.landedEntries(raw, prefix, Shape.KEYS);
             if (entryKeys.size() != Shape.KEYS) {
                 throw new IllegalStateException("floor: expected " + Shape.KEYS + " entries, found " + entryKeys.size());

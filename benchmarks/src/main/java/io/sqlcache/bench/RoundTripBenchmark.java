@@ -1,5 +1,6 @@
 package io.sqlcache.bench;
 
+import io.lettuce.core.SetArgs;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
@@ -32,7 +33,8 @@ public class RoundTripBenchmark extends BaseBenchmark {
         key = BenchEnv.uniquePrefix() + "v";
         keys = new String[] {key, key + "w", key + "g"};
         for (String k : keys) {
-            raw.sync.setex(k, 3600, "-1234567890123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            raw.sync.set(k, "-1234567890123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    SetArgs.Builder.ex(3600));
         }
     }
 

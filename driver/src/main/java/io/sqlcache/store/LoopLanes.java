@@ -9,10 +9,12 @@ import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.lettuce.core.resource.Transports;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoop;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.nio.NioIoHandle;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
@@ -57,6 +59,8 @@ final class LoopLanes implements AutoCloseable {
     private final RedisCodec<String, byte[]> codec;
     /** Copy on write: read on every command, changed when a proxy starts or stops. */
     private volatile Lane[] lanes = new Lane[0];
+    /** Why the last attach was refused, or null: said by {@link #status}. */
+    private volatile String refusal;
     private boolean closed; // guarded by this
 
     /**
@@ -72,20 +76,27 @@ final class LoopLanes implements AutoCloseable {
 
     /**
      * Adds a lane for each loop of {@code loops}, unless Lettuce's transport cannot run on
-     * them (lanes need Netty's NIO loops, which Lettuce uses unless a native transport is on
-     * the class path). Each new lane starts connecting on its loop.
+     * them: lanes need Netty's NIO loops (a {@code MultiThreadIoEventLoopGroup} with the
+     * {@code NioIoHandler}, or the older {@code NioEventLoopGroup}), and Lettuce on NIO, which it
+     * uses unless a native transport is on the class path. A refusal is logged as a warning,
+     * with its reason, and {@link #status} says it. Each new lane starts connecting on its loop.
      *
      * @return whether lanes were added
      */
     synchronized boolean attach(EventLoopGroup loops) {
-        if (closed || Transports.eventLoopGroupClass() != NioEventLoopGroup.class) {
+        if (closed) {
+            return false;
+        }
+        String why = whyNot(Transports.socketChannelClass(), loops);
+        if (why != null) {
+            refusal = why;
+            LOG.log(System.Logger.Level.WARNING, "sqlcache: no Redis connections on the event loops, their calls hop to"
+                    + " Lettuce's I/O thread and back: " + why);
             return false;
         }
         List<EventLoop> fresh = new ArrayList<>();
         for (EventExecutor e : loops) {
-            if (!(e instanceof NioEventLoop loop)) {
-                return false;
-            }
+            EventLoop loop = (EventLoop) e; // whyNot checked it
             if (Arrays.stream(lanes).noneMatch(l -> l.loop == loop)) {
                 fresh.add(loop);
             }
@@ -97,6 +108,37 @@ final class LoopLanes implements AutoCloseable {
         // connect now, so that the loops' first calls find their lanes ready
         added.forEach(l -> l.loop.execute(l::ready));
         return true;
+    }
+
+    /**
+     * Why a lane cannot live on {@code loops} when Lettuce connects with {@code channel}, or
+     * null when it can. Netty 4.2 tells a loop's kind by its I/O handler, not by its class: a
+     * loop takes Lettuce's channel when its handler accepts NIO handles.
+     */
+    static String whyNot(Class<? extends Channel> channel, EventLoopGroup loops) {
+        if (channel != NioSocketChannel.class) {
+            return "Lettuce connects with " + channel.getName() + " (a native transport on the class path), lanes need NIO";
+        }
+        for (EventExecutor e : loops) {
+            if (!(e instanceof IoEventLoop loop) || !loop.isCompatible(NioIoHandle.class)) {
+                return "not an NIO event loop: " + e.getClass().getName();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * For {@link RedisStore#describe}: the lanes and how many are connected, such as
+     * {@code 4 (4 connected)}; {@code off: <why>} when none is attached because the last
+     * {@link #attach} was refused; null when none was ever asked for.
+     */
+    String status() {
+        Lane[] all = lanes;
+        if (all.length > 0) {
+            return all.length + " (" + Arrays.stream(all).filter(l -> l.connection != null).count() + " connected)";
+        }
+        String why = refusal;
+        return why == null ? null : "off: " + why;
     }
 
     /**

@@ -2,7 +2,9 @@ package io.sqlcache.store;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.MaintNotificationsConfig;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.SetArgs;
@@ -16,6 +18,7 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -212,16 +215,18 @@ public final class RedisStore implements CacheStore {
         try {
             if (isCluster(uri.strip())) {
                 RedisClusterClient client = RedisClusterClient.create(resources, uris);
-                client.setOptions(ClusterClientOptions.builder()
+                ClusterClientOptions.Builder options = ClusterClientOptions.builder()
                         .autoReconnect(true)
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                         .socketOptions(socket)
                         .timeoutOptions(timeouts)
+                        // every adaptive refresh trigger is on by default since Lettuce 7
                         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                                .enableAllAdaptiveRefreshTriggers()
                                 .enablePeriodicRefresh(Duration.ofSeconds(30))
-                                .build())
-                        .build());
+                                .build());
+                // as for one node, below (a setter of the plain ClientOptions builder: not chained)
+                options.maintNotificationsConfig(MaintNotificationsConfig.disabled());
+                client.setOptions(options.build());
                 this.backend = new ClusterBackend(client);
                 this.waiting = null;
                 this.lanes = null;
@@ -231,6 +236,11 @@ public final class RedisStore implements CacheStore {
                 ClientOptions options = ClientOptions.builder()
                         .autoReconnect(true)
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        // Lettuce 7 turns them on by default: one more command in each handshake
+                        // and command timeouts relaxed while a server announces maintenance, where
+                        // the cache wants its timeout to hold; it also logs through SLF4J, which
+                        // the driver jar leaves to the application
+                        .maintNotificationsConfig(MaintNotificationsConfig.disabled())
                         .socketOptions(socket)
                         .timeoutOptions(timeouts)
                         .build();
@@ -257,8 +267,11 @@ public final class RedisStore implements CacheStore {
         RespConnection.Tls tls = node.isSsl() ? tls(node.getVerifyMode()) : null;
         String host = node.getHost();
         int port = node.getPort();
-        String user = node.getUsername();
-        char[] password = node.getPassword();
+        // Lettuce 7 keeps a URI's user and password only in its credentials provider: static
+        // for a URI string, so this returns at once
+        RedisCredentials credentials = node.getCredentialsProvider().resolveCredentials().toFuture().join();
+        String user = credentials != null && credentials.hasUsername() ? credentials.getUsername() : null;
+        char[] password = credentials != null && credentials.hasPassword() ? credentials.getPassword() : null;
         int database = node.getDatabase();
         int connectMillis = (int) Math.max(1, connectTimeout.toMillis());
         int commandMillis = (int) Math.max(1, commandTimeout.toMillis());
@@ -1060,10 +1073,15 @@ public final class RedisStore implements CacheStore {
         return sb.toString();
     }
 
-    /** The URI without credentials and the prefix, such as {@code redis://127.0.0.1:6379 prefix sqlcache:}. */
+    /**
+     * The URI without credentials and the prefix, such as {@code redis://127.0.0.1:6379 prefix
+     * sqlcache:}, then, once {@link #attach} was called, the event loops' connections: {@code ,
+     * event-loop connections 4 (4 connected)}, or {@code off: <why>} when the loops could not take them.
+     */
     @Override
     public String describe() {
-        return description + " prefix " + prefix;
+        String loops = lanes == null ? null : lanes.status();
+        return description + " prefix " + prefix + (loops == null ? "" : ", event-loop connections " + loops);
     }
 
     /** Closes the connection and releases the client's threads; later calls fail. Idempotent. */
@@ -1227,7 +1245,24 @@ public final class RedisStore implements CacheStore {
             // connectAsync needs the topology first (the blocking connect loads it itself);
             // after a failed attempt this also picks up nodes that changed meanwhile
             return client.refreshPartitionsAsync().toCompletableFuture()
-                    .thenCompose(loaded -> client.connectAsync(CODEC));
+                    .thenCompose(loaded -> client.connectAsync(CODEC))
+                    .thenCompose(ClusterBackend::connectMasters);
+        }
+
+        /**
+         * Makes the connection to each master before the first command needs it: Lettuce 7,
+         * rejecting commands while disconnected, also rejects a command whose node's connection
+         * is still being made (Lettuce 6 waited for it). Best effort: a master that cannot be
+         * reached fails its own commands, not the whole connection.
+         */
+        private static CompletableFuture<StatefulRedisClusterConnection<String, byte[]>> connectMasters(
+                StatefulRedisClusterConnection<String, byte[]> c) {
+            CompletableFuture<?>[] masters = c.getPartitions().stream()
+                    .filter(n -> n.is(RedisClusterNode.NodeFlag.UPSTREAM))
+                    // host and port, as Lettuce routes a key's command (not the node id)
+                    .map(n -> c.getConnectionAsync(n.getUri().getHost(), n.getUri().getPort()))
+                    .toArray(CompletableFuture<?>[]::new);
+            return CompletableFuture.allOf(masters).handle((ok, e) -> c);
         }
 
         @Override

@@ -2,10 +2,11 @@ package io.sqlcache.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.local.LocalIoHandler;
+import io.netty.channel.nio.NioIoHandler;
 import io.sqlcache.testing.Await;
 import io.sqlcache.testing.RedisServerProcess;
 import java.time.Duration;
@@ -44,7 +45,8 @@ class LoopLanesIT {
     void start() {
         redis = RedisServerProcess.start();
         store = new RedisStore(redis.uri(), prefix, Duration.ofMillis(500), Duration.ofSeconds(2));
-        group = new NioEventLoopGroup(1);
+        // NIO loops as the proxy makes them (Netty 4.2: by I/O handler, not by class)
+        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         loop = group.next();
     }
 
@@ -102,6 +104,7 @@ class LoopLanesIT {
         assertThat(a.value().entry()).containsExactly(1, 2);
         assertThat(a.value().versions()).containsExactly(blocking.versions());
         assertThat(clients()).as("one more connection: the loop's").isEqualTo(before + 1);
+        assertThat(store.describe()).endsWith(", event-loop connections 1 (1 connected)");
         // a call from any other thread still goes through the shared connection
         CacheStore.Lookup elsewhere = store.lookupAsync(prefix + "q:1", versionKeys).toCompletableFuture()
                 .get(10, TimeUnit.SECONDS);
@@ -218,9 +221,11 @@ class LoopLanesIT {
 
     @Test
     void loopsLettuceCannotRunOnAreIgnored() throws Exception {
-        EventLoopGroup local = new DefaultEventLoopGroup(1);
+        // in-JVM channels' loops: Lettuce's NIO channels cannot register there
+        EventLoopGroup local = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
         try {
             store.attach(local);
+            assertThat(store.describe()).contains(", event-loop connections off: not an NIO event loop");
             for (int i = 0; i < 3; i++) {
                 CacheStore.Lookup l = local.next().submit(() -> store.lookupAsync(prefix + "q:0", versionKeys))
                         .get(10, TimeUnit.SECONDS).toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -5,7 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.sqlcache.core.CacheRuntime;
@@ -31,7 +32,9 @@ public final class ProxyServer implements AutoCloseable {
 
     private final ProxyConfig config;
     private final ProxyContext context;
-    private final EventLoopGroup boss = new NioEventLoopGroup(1, daemon("sqlcache-proxy-accept"));
+    // NIO, in Netty 4.2's form (an I/O handler factory; NioEventLoopGroup is deprecated there)
+    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, daemon("sqlcache-proxy-accept"),
+            NioIoHandler.newFactory());
     private final EventLoopGroup loops;
     private final ExecutorService workers;
     private volatile Channel listener;
@@ -39,7 +42,9 @@ public final class ProxyServer implements AutoCloseable {
 
     public ProxyServer(ProxyConfig config) {
         this.config = config;
-        this.loops = new NioEventLoopGroup(config.eventLoops(), daemon("sqlcache-proxy-io"));
+        // NIO as well: the store's Redis connections (Lettuce on NIO) register on these loops
+        this.loops = new MultiThreadIoEventLoopGroup(config.eventLoops(), daemon("sqlcache-proxy-io"),
+                NioIoHandler.newFactory());
         ThreadPoolExecutor pool = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemon("sqlcache-proxy-store"));
         pool.allowCoreThreadTimeOut(true);
