@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sqlcache.SqlCacheConnection;
 import io.sqlcache.SqlCacheStatement;
 import io.sqlcache.testing.Db;
+import io.sqlcache.testing.RedisServerProcess;
 import io.sqlcache.testing.TestEnv;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -215,6 +216,28 @@ class RepeatableReadIT {
                 .isGreaterThan(r.outcomes.others.get());
     }
 
+    /**
+     * The same run while its own Redis is frozen (SIGSTOP) and later killed and restarted empty,
+     * each at a point of the readers' progress: no broken sum, no failed statement.
+     */
+    @Test
+    void concurrentTransfersSurviveARedisFrozenThenKilledMidRun() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            url = TestEnv.sqlcacheUrl("sqlcache.redis=" + redis.uri() + "&sqlcache.prefix=" + Db.uniquePrefix()
+                    + "&sqlcache.timeoutMs=200&sqlcache.breakerMs=200");
+            int readerTxs = 1_500;
+            Runnable[] faults = {redis::pause, redis::resume, redis::kill, redis::restart};
+            Result r = run(3, 2, readerTxs, 20, done -> {
+                // a fault at each fifth of the readers' progress
+                int step = (int) (done * 5 / readerTxs) - 1;
+                return step >= 0 && step < faults.length ? faults[step] : null;
+            });
+            assertThat(r.broken).as("sums that differ from the total").isZero();
+            assertThat(r.failures).as("failed statements").isZero();
+            assertThat(r.outcomes.hits.get()).as("hits before and after the faults").isPositive();
+        }
+    }
+
     @Test
     void theConcurrentTestCatchesANaiveBuild() throws Exception {
         RaceHooks.naiveRepeatableRead = true;
@@ -226,6 +249,15 @@ class RepeatableReadIT {
     }
 
     private Result run(int readers, int writers, int readerTxs, int txsPerTransfer) throws Exception {
+        return run(readers, writers, readerTxs, txsPerTransfer, done -> null);
+    }
+
+    /**
+     * @param faults given the readers' progress, the fault to inject now (each at most once), or null
+     */
+    private Result run(int readers, int writers, int readerTxs, int txsPerTransfer,
+                       java.util.function.LongFunction<Runnable> faults) throws Exception {
+        java.util.Set<Runnable> injected = java.util.concurrent.ConcurrentHashMap.newKeySet();
         AtomicLong broken = new AtomicLong();
         AtomicLong failures = new AtomicLong();
         AtomicLong done = new AtomicLong();
@@ -283,6 +315,10 @@ class RepeatableReadIT {
                                 failures.incrementAndGet();
                             }
                             paced.release();
+                            Runnable fault = faults.apply(done.get());
+                            if (fault != null && injected.add(fault)) {
+                                fault.run();
+                            }
                         }
                     }
                     return null;
