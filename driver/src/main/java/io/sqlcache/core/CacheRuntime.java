@@ -70,6 +70,8 @@ public final class CacheRuntime {
     /** Orders failures, so a flush never forgets a failure that came after its snapshot. */
     private final AtomicLong failureSequence = new AtomicLong();
     private final AtomicBoolean retryScheduled = new AtomicBoolean();
+    /** Whether an entry the codec refused was logged as a WARNING yet: see {@link #unencodable}. */
+    private final AtomicBoolean unencodableWarned = new AtomicBoolean();
     /** When remembered bumps last all landed (wall clock, ms): the end of this JVM's outage window. */
     private volatile long pendingClearedAtMillis;
     /**
@@ -359,7 +361,7 @@ public final class CacheRuntime {
             // a cell the capture let through that the codec refuses: a bug, but the query has its rows
             pendingPuts.decrementAndGet();
             metrics.storeError();
-            LOG.log(Level.WARNING, "sqlcache: entry " + entryKey + " not encodable, not stored", e);
+            unencodable(entryKey, e);
             return;
         }
         if (bytes.length > config.maxBytes()) {
@@ -644,6 +646,20 @@ public final class CacheRuntime {
         } catch (StoreException e) {
             storeFailed("bump", e);
             return false;
+        }
+    }
+
+    /**
+     * Logs an entry the codec refused. The same bug hits every run of the same query, so only the
+     * first in this runtime is a WARNING with its stack trace (what a bug report needs); the
+     * others are counted as store errors and logged at DEBUG.
+     */
+    private void unencodable(String entryKey, RuntimeException e) {
+        if (unencodableWarned.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "sqlcache: entry " + entryKey + " not encodable, not stored"
+                    + " (further ones are counted as store errors and logged at DEBUG)", e);
+        } else {
+            LOG.log(Level.DEBUG, "sqlcache: entry " + entryKey + " not encodable, not stored", e);
         }
     }
 
