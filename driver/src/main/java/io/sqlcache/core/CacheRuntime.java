@@ -62,6 +62,8 @@ public final class CacheRuntime {
     private final VersionKeys keys;
     /** Marks, settles and bumps, and the ones that failed: retried before this process trusts the store again. */
     private final Invalidator invalidator;
+    /** Whether an entry the codec refused was logged as a WARNING yet: see {@link #unencodable}. */
+    private final AtomicBoolean unencodableWarned = new AtomicBoolean();
     /**
      * Recently decoded entries by key, bounded by their encoded size (decoded rows take a few
      * times more). With a remote store they are also local copies: see {@link #read}.
@@ -376,7 +378,7 @@ public final class CacheRuntime {
             // a cell the capture let through that the codec refuses: a bug, but the query has its rows
             pendingPuts.decrementAndGet();
             metrics.storeError();
-            LOG.log(Level.WARNING, "sqlcache: entry " + entryKey + " not encodable, not stored", e);
+            unencodable(entryKey, e);
             return;
         }
         if (bytes.length > config.maxBytes()) {
@@ -670,6 +672,20 @@ public final class CacheRuntime {
     /** How many failed bumps wait to be sent (tests: has this process healed after an outage). */
     int pendingBumpCount() {
         return invalidator.pendingCount();
+    }
+
+    /**
+     * Logs an entry the codec refused. The same bug hits every run of the same query, so only the
+     * first in this runtime is a WARNING with its stack trace (what a bug report needs); the
+     * others are counted as store errors and logged at DEBUG.
+     */
+    private void unencodable(String entryKey, RuntimeException e) {
+        if (unencodableWarned.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "sqlcache: entry " + entryKey + " not encodable, not stored"
+                    + " (further ones are counted as store errors and logged at DEBUG)", e);
+        } else {
+            LOG.log(Level.DEBUG, "sqlcache: entry " + entryKey + " not encodable, not stored", e);
+        }
     }
 
     private void storeFailed(String op, StoreException e) {

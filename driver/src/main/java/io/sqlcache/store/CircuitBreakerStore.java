@@ -1,6 +1,7 @@
 package io.sqlcache.store;
 
 import io.netty.channel.EventLoopGroup;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -22,8 +23,16 @@ import java.util.function.LongSupplier;
  * {@link RedisStore} does, through its timeouts): a trial that never returns would keep the
  * breaker half-open. A {@link RuntimeException} from the delegate, which breaks its contract,
  * counts as a failure and is rethrown as a {@link StoreException}.
+ *
+ * <p>Logging: an outage is one WARNING line when the breaker opens from closed (the failure's
+ * message, its stack trace only at DEBUG) and one INFO line when a trial closes it again. The
+ * failures in between (calls already in flight, failed trials, calls skipped while open) are
+ * expected for as long as the store is down, so they log at DEBUG only: a store that stays down
+ * for an hour writes two lines, not one per query.
  */
 public final class CircuitBreakerStore implements CacheStore {
+
+    private static final System.Logger LOG = System.getLogger(CircuitBreakerStore.class.getName());
 
     /** How long the breaker stays open after a failure unless told otherwise. */
     public static final Duration DEFAULT_OPEN_DURATION = Duration.ofSeconds(1);
@@ -90,23 +99,48 @@ public final class CircuitBreakerStore implements CacheStore {
 
     private <T> T guarded(Call<T> call) throws StoreException {
         State trial = admit();
-        boolean ok = false;
+        Throwable failure = null;
         try {
-            T result = call.run();
-            ok = true;
-            return result;
+            return call.run();
+        } catch (StoreException e) {
+            failure = e;
+            throw e;
         } catch (RuntimeException e) {
-            throw new StoreException("store failed unexpectedly: " + e, e);
+            StoreException wrapped = new StoreException("store failed unexpectedly: " + e, e);
+            failure = wrapped;
+            throw wrapped;
+        } catch (Error e) {
+            failure = e;
+            throw e;
         } finally {
-            if (ok) {
-                if (trial != null) {
-                    state.compareAndSet(trial, CLOSED);
-                }
+            if (failure == null) {
+                succeeded(trial);
             } else {
-                // Any failure (also one that started before a trial) opens: skipping the store
-                // for a moment is always safe, serving from a broken one is not.
-                state.set(new State(Kind.OPEN, nanoTime.getAsLong()));
+                failed(failure);
             }
+        }
+    }
+
+    /** A call succeeded: the trial that made it closes the breaker, unless something failed meanwhile. */
+    private void succeeded(State trial) {
+        if (trial != null && state.compareAndSet(trial, CLOSED)) {
+            LOG.log(Level.INFO, () -> "sqlcache: store " + delegate.describe() + " answers again, circuit closed");
+        }
+    }
+
+    /**
+     * A call failed. Any failure (also one that started before a trial) opens: skipping the store
+     * for a moment is always safe, serving from a broken one is not. Only the failure that opens
+     * a closed breaker is worth a WARNING; it is the first of its outage.
+     */
+    private void failed(Throwable failure) {
+        State before = state.getAndSet(new State(Kind.OPEN, nanoTime.getAsLong()));
+        if (before.kind == Kind.CLOSED) {
+            LOG.log(Level.WARNING, () -> "sqlcache: store " + delegate.describe() + " failed, skipping it for "
+                    + openNanos / 1_000_000 + " ms at a time until it answers (circuit open): " + failure.getMessage());
+            LOG.log(Level.DEBUG, "sqlcache: the failure that opened the circuit", failure);
+        } else {
+            LOG.log(Level.DEBUG, "sqlcache: store still failing (circuit open)", failure);
         }
     }
 
@@ -195,14 +229,13 @@ public final class CircuitBreakerStore implements CacheStore {
         CompletableFuture<T> out = new CompletableFuture<>();
         stage.whenComplete((found, e) -> {
             if (e == null) {
-                if (trial != null) {
-                    state.compareAndSet(trial, CLOSED);
-                }
+                succeeded(trial);
                 out.complete(found);
                 return;
             }
-            state.set(new State(Kind.OPEN, nanoTime.getAsLong()));
-            out.completeExceptionally(StoreException.of(e));
+            StoreException failure = StoreException.of(e);
+            failed(failure);
+            out.completeExceptionally(failure);
         });
         return out;
     }

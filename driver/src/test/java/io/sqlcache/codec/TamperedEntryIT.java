@@ -6,7 +6,9 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Output;
 import io.sqlcache.SqlCacheConnection;
 import io.sqlcache.SqlCacheStatement;
+import io.sqlcache.core.CacheRuntime;
 import io.sqlcache.testing.Db;
+import io.sqlcache.testing.LogRecorder;
 import io.sqlcache.testing.RedisServerProcess;
 import io.sqlcache.testing.TestEnv;
 import java.io.ByteArrayOutputStream;
@@ -21,6 +23,7 @@ import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.function.UnaryOperator;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -140,8 +143,15 @@ class TamperedEntryIT {
             set(key, tampered);
             long errors = app.unwrap(SqlCacheConnection.class).cacheStats().storeErrors();
 
-            assertThat(read(ps)).isEqualTo("alice");
-            assertThat(outcome(ps)).isEqualTo("miss");
+            try (LogRecorder log = LogRecorder.of(CacheRuntime.class)) {
+                assertThat(read(ps)).isEqualTo("alice");
+                assertThat(outcome(ps)).isEqualTo("miss");
+                // what an operator sees of a tampered entry: one line, no stack trace
+                assertThat(log.at(Level.WARNING)).hasSize(expectedErrors).allSatisfy(w -> {
+                    assertThat(w.getMessage()).contains("undecodable entry", key);
+                    assertThat(w.getThrown()).isNull();
+                });
+            }
             assertThat(app.unwrap(SqlCacheConnection.class).cacheStats().storeErrors())
                     .as("store errors counted for the tampered entry").isEqualTo(errors + expectedErrors);
             // the miss stored a good entry again

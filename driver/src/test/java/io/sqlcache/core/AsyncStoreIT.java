@@ -9,12 +9,14 @@ import io.sqlcache.key.KeyMaterial;
 import io.sqlcache.key.ParamValue;
 import io.sqlcache.sql.TableName;
 import io.sqlcache.store.RedisStore;
+import io.sqlcache.testing.LogRecorder;
 import io.sqlcache.testing.RedisServerProcess;
 import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -166,17 +168,25 @@ class AsyncStoreIT {
     void anEntryTheCodecRefusesIsCountedNotThrownAndFreesItsSlot() {
         CacheRuntime r = runtime();
         Object notACell = new Object(); // no supported cell type: the codec throws
-        for (int rows : new int[] {1, 250}) { // on the caller's thread, and (when idle) on the encoder's
-            for (int i = 0; i < 20; i++) {
-                int k = rows * 1000 + i;
-                CacheRuntime.Lookup miss = r.read(key(k), TABLES);
-                r.write(miss, key(k), wide(k, rows, notACell), 300);
-                assertThat(r.read(key(k), TABLES).hit()).isFalse();
+        try (LogRecorder log = LogRecorder.of(CacheRuntime.class)) {
+            for (int rows : new int[] {1, 250}) { // on the caller's thread, and (when idle) on the encoder's
+                for (int i = 0; i < 20; i++) {
+                    int k = rows * 1000 + i;
+                    CacheRuntime.Lookup miss = r.read(key(k), TABLES);
+                    r.write(miss, key(k), wide(k, rows, notACell), 300);
+                    assertThat(r.read(key(k), TABLES).hit()).isFalse();
+                }
             }
+            r.awaitStores();
+            assertThat(r.pendingPutCount()).isZero();
+            assertThat(r.stats().storeErrors()).isEqualTo(40);
+            assertThat(r.stats().stores()).isZero();
+            // the same bug on every run of a query: its trace once, the rest at DEBUG
+            assertThat(log.at(Level.WARNING)).singleElement().satisfies(w -> {
+                assertThat(w.getMessage()).contains("not encodable");
+                assertThat(w.getThrown()).hasMessageContaining("unsupported value type");
+            });
+            assertThat(log.at(Level.FINE).stream().filter(d -> d.getMessage().contains("not encodable"))).hasSize(39);
         }
-        r.awaitStores();
-        assertThat(r.pendingPutCount()).isZero();
-        assertThat(r.stats().storeErrors()).isEqualTo(40);
-        assertThat(r.stats().stores()).isZero();
     }
 }

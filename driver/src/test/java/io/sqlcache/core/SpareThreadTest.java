@@ -2,9 +2,11 @@ package io.sqlcache.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sqlcache.testing.LogRecorder;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -48,13 +50,18 @@ class SpareThreadTest {
     }
 
     @Test
-    void aTaskThatThrowsDoesNotEndTheThread() throws Exception {
-        SpareThread spare = new SpareThread("spare-test-throws");
-        handOver(spare, () -> {
-            throw new IllegalStateException("on purpose");
-        });
-        CompletableFuture<String> next = new CompletableFuture<>();
-        handOver(spare, () -> next.complete(Thread.currentThread().getName()));
-        assertThat(next.get(10, TimeUnit.SECONDS)).isEqualTo("spare-test-throws");
+    void aTaskThatThrowsDoesNotEndTheThreadAndIsLoggedWithItsTrace() throws Exception {
+        try (LogRecorder log = LogRecorder.of(SpareThread.class)) {
+            SpareThread spare = new SpareThread("spare-test-throws");
+            handOver(spare, () -> {
+                throw new IllegalStateException("on purpose");
+            });
+            CompletableFuture<String> next = new CompletableFuture<>();
+            handOver(spare, () -> next.complete(Thread.currentThread().getName()));
+            assertThat(next.get(10, TimeUnit.SECONDS)).isEqualTo("spare-test-throws");
+            // the thread takes the next task only after logging the failed one
+            assertThat(log.at(Level.WARNING)).singleElement()
+                    .satisfies(r -> assertThat(r.getThrown()).hasMessage("on purpose"));
+        }
     }
 }

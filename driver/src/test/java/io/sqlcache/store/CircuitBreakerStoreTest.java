@@ -3,6 +3,7 @@ package io.sqlcache.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sqlcache.testing.LogRecorder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -100,12 +103,15 @@ class CircuitBreakerStoreTest {
     private final FakeStore fake = new FakeStore();
     private final CircuitBreakerStore breaker = new CircuitBreakerStore(fake, OPEN, clock::get);
     private ExecutorService pool;
+    /** Every test here fails the store on purpose: what the breaker logs is recorded, not printed. */
+    private final LogRecorder log = LogRecorder.of(CircuitBreakerStore.class);
 
     @AfterEach
     void stopPool() {
         if (pool != null) {
             pool.shutdownNow();
         }
+        log.close();
     }
 
     private void advance(Duration d) {
@@ -173,6 +179,43 @@ class CircuitBreakerStoreTest {
         assertThat(breaker.isOpen()).isFalse();
         breaker.lookup("q", List.of());
         assertThat(fake.calls).hasValue(3);
+    }
+
+    @Test
+    void anOutageLogsOneWarningWhenItOpensAndOneInfoWhenItCloses() throws Exception {
+        openIt();
+        List<LogRecord> warnings = log.at(Level.WARNING);
+        assertThat(warnings).hasSize(1);
+        assertThat(warnings.get(0).getMessage()).contains("fake", "circuit open", "fake failure");
+        assertThat(warnings.get(0).getThrown()).as("one readable line: the trace is at DEBUG").isNull();
+        assertThat(log.at(Level.FINE)).anySatisfy(r -> assertThat(r.getThrown()).hasMessage("fake failure"));
+
+        for (int i = 0; i < 3; i++) {
+            // skipped while open, then a failed trial: the same outage, so nothing above DEBUG
+            assertThatThrownBy(() -> breaker.lookup("q", List.of())).hasMessage("store unavailable (circuit open)");
+            advance(OPEN);
+            assertThatThrownBy(() -> breaker.lookup("q", List.of())).hasMessage("fake failure");
+        }
+        fake.unchecked = new IllegalStateException("a bug in the store");
+        advance(OPEN);
+        assertThatThrownBy(() -> breaker.lookup("q", List.of())).isInstanceOf(StoreException.class);
+        fake.unchecked = null;
+        assertThat(log.at(Level.WARNING)).as("one warning per opening, not per failure").hasSize(1);
+        assertThat(log.at(Level.INFO)).isEmpty();
+
+        fake.failing = false;
+        advance(OPEN);
+        breaker.lookup("q", List.of());
+        assertThat(log.at(Level.INFO)).singleElement()
+                .satisfies(r -> assertThat(r.getMessage()).contains("answers again", "circuit closed"));
+        breaker.lookup("q", List.of());
+        assertThat(log.at(Level.INFO)).as("closed stays closed without another line").hasSize(1);
+
+        // the next outage is news again
+        fake.failing = true;
+        assertThatThrownBy(() -> breaker.lookupAsync("q", List.of()).toCompletableFuture().join())
+                .hasRootCauseMessage("fake failure");
+        assertThat(log.at(Level.WARNING)).hasSize(2);
     }
 
     @Test
