@@ -21,24 +21,15 @@ import io.sqlcache.store.StoreException;
 import io.sqlcache.store.Stores;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -62,8 +53,8 @@ public final class CacheRuntime {
     private final VersionKeys keys;
     /** Marks, settles and bumps, and the ones that failed: retried before this process trusts the store again. */
     private final Invalidator invalidator;
-    /** Whether an entry the codec refused was logged as a WARNING yet: see {@link #unencodable}. */
-    private final AtomicBoolean unencodableWarned = new AtomicBoolean();
+    /** Encodes and stores misses without making their caller wait for the store. */
+    private final EntryWriter writer;
     /**
      * Recently decoded entries by key, bounded by their encoded size (decoded rows take a few
      * times more). With a remote store they are also local copies: see {@link #read}.
@@ -79,47 +70,13 @@ public final class CacheRuntime {
     /** Wall clock in ms, for entry expiry (tests move it). */
     private final LongSupplier clock;
     private final LongAdder localCopyHits = new LongAdder();
-    /** Entries handed to the store whose reply has not come yet (see {@link #write}). */
-    private final java.util.concurrent.atomic.AtomicInteger pendingPuts = new java.util.concurrent.atomic.AtomicInteger();
-    /** The last entry handed to the store: the store applies them in order (tests wait for it). */
-    /** The order of {@link #store} that means the calling thread's own. */
-    private static final Object CALLER = new Object();
-
-    private volatile CompletionStage<Void> lastPut = CompletableFuture.completedFuture(null);
     /**
      * How long a write's mark holds when its writer never settles it (it died): longer than any
      * statement or commit should take, short enough that a table left in flight is cached again soon.
      */
     static final long WRITE_LEASE_MILLIS = 30_000;
-    /** Bound of {@link #pendingPuts}: a store that stopped answering must not queue every miss. */
-    static final int MAX_PENDING_PUTS = 256;
-    /**
-     * Results of this many cells or more are encoded off the caller's thread when the encoder
-     * is idle. The hand-off saves the caller CPU but not time unless the caller has more to do
-     * before its next lookup than the encoder needs, since that lookup waits for the entry's
-     * SET: a wake-up of the encoder, often on an idle core, then its encoding. Measured in one
-     * process, variants interleaved, time outside the database (CpuSplit, benchmarks/NOTES.md):
-     * encoding on the caller made a 32-row join miss of 4 columns 60 to 75 µs faster (of about
-     * 500) and a 100-row range miss of 5 columns 20 µs faster (of about 185). Larger results
-     * still hand off: their rows take the application longer to read, which may hide the
-     * encoding (not measured beyond 500 cells).
-     */
-    static final int OFFLOAD_CELLS = 1024;
-    /**
-     * Per thread, its last entry on the encoder thread, until the entry's SET is handed to the
-     * store: the thread's next lookup waits for it, so a thread's commands still reach the store
-     * in the order it issued them (its next lookup, of any key, finds every entry it stored).
-     */
-    private final ThreadLocal<CompletableFuture<Void>> encodingOfThread = new ThreadLocal<>();
-    /** The last entry handed to the encoder thread, which encodes in order (tests wait for it). */
-    private volatile CompletableFuture<Void> lastEncoding = CompletableFuture.completedFuture(null);
-    private final LongAdder offloaded = new LongAdder();
-
-    /** The encoder thread, started with the first miss that may use it. */
-    private static final class Encoder {
-        static final SpareThread THREAD = new SpareThread("sqlcache-encoder");
-    }
-
+    /** Bound of the entries handed to the store and not yet answered ({@link EntryWriter}). */
+    static final int MAX_PENDING_PUTS = EntryWriter.MAX_PENDING_PUTS;
     CacheRuntime(CacheConfig config, CacheStore store) {
         this(config, store, System::currentTimeMillis);
     }
@@ -141,6 +98,7 @@ public final class CacheRuntime {
         this.analyzer = new SqlAnalyzer(10_000);
         this.keys = new VersionKeys(config.prefix());
         this.invalidator = new Invalidator(store, keys, metrics, WRITE_LEASE_MILLIS, config.breakerMillis());
+        this.writer = new EntryWriter(store, codec, metrics, config.maxBytes(), config.timeoutMillis());
         this.uncacheable = Caffeine.newBuilder().maximumSize(10_000).executor(Runnable::run)
                 .expireAfterWrite(Duration.ofSeconds(config.ttlSeconds())).build();
         this.dependencies = new Dependencies(analyzer::analyze, Duration.ofSeconds(config.ttlSeconds()));
@@ -238,7 +196,7 @@ public final class CacheRuntime {
      * when nothing was written since. {@link Long#MAX_VALUE}: not in such a transaction.
      */
     public Lookup read(KeyMaterial key, Collection<TableName> tables, Map<TableName, long[]> buckets, long snapshot) {
-        awaitOwnEncoding();
+        writer.awaitOwnEncoding();
         String entryKey = keys.entryKey(key.hash());
         long now = clock.getAsLong();
         if (localCopies) {
@@ -275,29 +233,6 @@ public final class CacheRuntime {
         }
         RaceHooks.run(RaceHooks.afterSnapshot);
         return new Lookup(null, entryKey, found.versions(), storable(tables, buckets, found.versions(), snapshot));
-    }
-
-    /**
-     * Waits until the calling thread's last entry on the encoder thread, if any, is handed to the
-     * store; at most the store's timeout (I4: a read never hangs on the cache), after which the
-     * lookup may miss that entry.
-     */
-    private void awaitOwnEncoding() {
-        CompletableFuture<Void> mine = encodingOfThread.get();
-        if (mine == null) {
-            return;
-        }
-        encodingOfThread.set(null);
-        if (mine.isDone()) {
-            return;
-        }
-        try {
-            mine.get(config.timeoutMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // never exceptional (completed in a finally); a timeout: go on without the entry
-        }
     }
 
     /**
@@ -339,97 +274,8 @@ public final class CacheRuntime {
         if (!miss.storable()) {
             return; // a write was in flight, or the transaction's snapshot is older than the versions
         }
-        CacheEntry entry = new CacheEntry(key.bytes(), miss.versions(), clock.getAsLong() + ttlSeconds * 1000L, rows);
-        if (!reserve()) {
-            return;
-        }
-        String entryKey = miss.entryKey();
-        if ((long) rows.rowCount() * rows.columns().size() >= OFFLOAD_CELLS) {
-            CompletableFuture<Void> handed = new CompletableFuture<>();
-            // the put joins this thread's order of commands, not the encoder's
-            Object order = store.orderOfCaller();
-            Runnable task = () -> {
-                try {
-                    encodeAndStore(order, entryKey, entry, ttlSeconds);
-                } finally {
-                    handed.complete(null);
-                }
-            };
-            if (Encoder.THREAD.offer(task)) {
-                offloaded.increment();
-                encodingOfThread.set(handed);
-                lastEncoding = handed;
-                return;
-            }
-        }
-        encodeAndStore(CALLER, entryKey, entry, ttlSeconds);
-    }
-
-    /**
-     * Encodes and stores an entry whose backlog slot is {@link #reserve reserved}, on behalf of
-     * the thread whose {@link CacheStore#orderOfCaller} is {@code order} ({@link #CALLER}: the
-     * calling thread's own); never throws.
-     */
-    private void encodeAndStore(Object order, String entryKey, CacheEntry entry, int ttlSeconds) {
-        byte[] bytes;
-        try {
-            bytes = codec.encode(entry);
-        } catch (RuntimeException e) {
-            // a cell the capture let through that the codec refuses: a bug, but the query has its rows
-            pendingPuts.decrementAndGet();
-            metrics.storeError();
-            unencodable(entryKey, e);
-            return;
-        }
-        if (bytes.length > config.maxBytes()) {
-            pendingPuts.decrementAndGet();
-            metrics.bypass("result over " + config.maxBytes() + " bytes");
-            return;
-        }
-        // no local copy of a miss's rows: the first hit in this process fetches and decodes the
-        // entry (once, in the same single round trip) and keeps that. Keeping every miss's rows
-        // cost a range miss 6-9 % (JMH, sqlcache-miss against sqlcache-miss-nocopy, three runs):
-        // the copies of rows read once, several times their encoded size on the heap, pushed out
-        // the copies that hits use
-        store(order, entryKey, bytes, ttlSeconds);
-    }
-
-    /**
-     * Takes a slot of the store backlog for one entry, or counts the entry as dropped: a store
-     * that stopped answering must not queue every miss.
-     */
-    private boolean reserve() {
-        if (pendingPuts.incrementAndGet() > MAX_PENDING_PUTS) {
-            pendingPuts.decrementAndGet();
-            metrics.bypass("store backlog: entry not stored");
-            return false;
-        }
-        return true;
-    }
-
-    /**
-     * Hands encoded bytes to the store without waiting for its reply: the caller has its rows,
-     * a round trip off every miss. The store keeps a thread's commands in order, so that
-     * thread's next lookup sees the entry; {@code order} is that thread's
-     * ({@link CacheStore#orderOfCaller}), or {@link #CALLER} for the calling thread. Takes a {@link #reserve reserved} slot, which the
-     * reply frees. Never throws.
-     */
-    private void store(Object order, String entryKey, byte[] bytes, int ttlSeconds) {
-        CompletionStage<Void> stage;
-        try {
-            stage = order == CALLER ? store.putAsync(entryKey, bytes, ttlSeconds)
-                    : store.putAsync(order, entryKey, bytes, ttlSeconds);
-        } catch (RuntimeException e) {
-            stage = CompletableFuture.failedFuture(new StoreException("put failed: " + e, e));
-        }
-        lastPut = stage.whenComplete((ok, e) -> {
-            pendingPuts.decrementAndGet();
-            if (e == null) {
-                metrics.stored();
-            } else {
-                storeFailed("put", StoreException.of(e));
-            }
-        });
+        writer.write(miss.entryKey(),
+                new CacheEntry(key.bytes(), miss.versions(), clock.getAsLong() + ttlSeconds * 1000L, rows), ttlSeconds);
     }
 
     /**
@@ -442,18 +288,17 @@ public final class CacheRuntime {
 
     /** Entries encoded on the encoder thread so far (tests). */
     long offloadedCount() {
-        return offloaded.sum();
+        return writer.offloadedCount();
     }
 
     /** Entries handed to the store whose reply has not come yet (tests). */
     int pendingPutCount() {
-        return pendingPuts.get();
+        return writer.pendingPutCount();
     }
 
     /** Waits until the entries this runtime has handed to the store so far are stored or failed (tests). */
     void awaitStores() {
-        lastEncoding.join();
-        lastPut.toCompletableFuture().exceptionally(e -> null).join();
+        writer.awaitStores();
     }
 
     /** Hits served from a local copy of the entry after a versions-only round trip (see {@link #read}). */
@@ -659,9 +504,7 @@ public final class CacheRuntime {
             metrics.bypass("result over " + config.maxBytes() + " bytes");
             return;
         }
-        if (reserve()) {
-            store(CALLER, miss.entryKey(), bytes, ttlSeconds);
-        }
+        writer.writeRaw(miss.entryKey(), bytes, ttlSeconds);
     }
 
     /** When this JVM's remembered bumps last all landed, in wall-clock ms; 0 if none ever failed. */
@@ -672,20 +515,6 @@ public final class CacheRuntime {
     /** How many failed bumps wait to be sent (tests: has this process healed after an outage). */
     int pendingBumpCount() {
         return invalidator.pendingCount();
-    }
-
-    /**
-     * Logs an entry the codec refused. The same bug hits every run of the same query, so only the
-     * first in this runtime is a WARNING with its stack trace (what a bug report needs); the
-     * others are counted as store errors and logged at DEBUG.
-     */
-    private void unencodable(String entryKey, RuntimeException e) {
-        if (unencodableWarned.compareAndSet(false, true)) {
-            LOG.log(Level.WARNING, "sqlcache: entry " + entryKey + " not encodable, not stored"
-                    + " (further ones are counted as store errors and logged at DEBUG)", e);
-        } else {
-            LOG.log(Level.DEBUG, "sqlcache: entry " + entryKey + " not encodable, not stored", e);
-        }
     }
 
     private void storeFailed(String op, StoreException e) {
