@@ -2,8 +2,8 @@
 # Builds the benchmarks jar, creates the schema if needed, runs the JMH suite and writes the report.
 #   benchmarks/run.sh          full run (2 forks, 3x2 s warmup, 5x2 s measurement), then the reads interleaved
 #                              in one process (CpuSplit, 6 rounds of 2 s, the first 6 s), the writes (WriteSplit), round
-#                              trips after statements (ColdRoundTrip), the hit-scale trials (ScaleSplit), threads
-#                              spinning or parked (ConcurrentHits), misses from many threads (ConcurrentMisses):
+#                              trips after statements (ColdRoundTrip), the hit-scale trials (CpuSplit scale), threads
+#                              spinning or parked (ConcurrentSplit hits), misses from many threads (ConcurrentSplit misses):
 #                              ~50 min on 2 cores, writes
 #                              benchmarks/results/ (jmh-result.json.gz, jmh-output.txt, interleaved.tsv, REPORT.md, latency.png;
 #                              the previous run's JSON becomes before.json.gz, the "before" of the report)
@@ -47,23 +47,23 @@ if [ -z "${BENCH:-}" ]; then
     rm -f "$out/interleaved.tsv"
     for shape in POINT RANGE JOIN; do
         if [ "$mode" = full ]; then slice=2 rounds=6; else slice=1 rounds=3; fi
-        java -cp "$jar" io.sqlcache.bench.CpuSplit "$variants" "$shape" "$slice" "$rounds" "$out/interleaved.tsv" 2>&1 \
+        java -cp "$jar" io.sqlcache.bench.CpuSplit reads "$variants" "$shape" "$slice" "$rounds" "$out/interleaved.tsv" 2>&1 \
             | grep -v '^SLF4J' | tee -a "$out/jmh-output.txt"
     done
-    # the writes likewise (WriteSplit), and what a round trip costs after a statement (ColdRoundTrip)
+    # the writes likewise (CpuSplit writes), and what a round trip costs after a statement (ColdRoundTrip)
     if [ "$mode" = full ]; then slice=2 rounds=9; else slice=1 rounds=2; fi
-    java -cp "$jar" io.sqlcache.bench.WriteSplit "$slice" "$rounds" 2>&1 | grep -v '^SLF4J' | tee "$out/write-interleaved.txt"
+    java -cp "$jar" io.sqlcache.bench.CpuSplit writes "$slice" "$rounds" 2>&1 | grep -v '^SLF4J' | tee "$out/write-interleaved.txt"
     if [ "$mode" = full ]; then slice=3 rounds=5; else slice=1 rounds=2; fi
     java -cp "$jar" io.sqlcache.bench.ColdRoundTrip "$slice" "$rounds" 2>&1 | grep -v '^SLF4J' | tee "$out/cold-round-trip.txt"
-    # the hit-scale trials likewise, each in a Redis database of its own (ScaleSplit)
+    # the hit-scale trials likewise, each in a Redis database of its own (CpuSplit scale)
     if [ "$mode" = full ]; then slice=2 rounds=6; else slice=1 rounds=2; fi
-    java -cp "$jar" io.sqlcache.bench.ScaleSplit "$slice" "$rounds" 2>&1 | grep -v '^SLF4J' | tee "$out/scale-interleaved.txt"
-    # the hit's spin against parking, many threads each with work of its own (ConcurrentHits)
+    java -cp "$jar" io.sqlcache.bench.CpuSplit scale "$slice" "$rounds" 2>&1 | grep -v '^SLF4J' | tee "$out/scale-interleaved.txt"
+    # the hit's spin against parking, many threads each with work of its own (ConcurrentSplit hits)
     if [ "$mode" = full ]; then hits=(2 5); else hits=(1 2 1,4 0); fi
-    java -cp "$jar" io.sqlcache.bench.ConcurrentHits "${hits[@]}" 2>&1 | grep -v '^SLF4J' | tee "$out/concurrent-hits.txt"
-    # a stream of misses from many threads: what the lanes' daemon thread costs (ConcurrentMisses)
+    java -cp "$jar" io.sqlcache.bench.ConcurrentSplit hits "${hits[@]}" 2>&1 | grep -v '^SLF4J' | tee "$out/concurrent-hits.txt"
+    # a stream of misses from many threads: what the lanes' daemon thread costs (ConcurrentSplit misses)
     if [ "$mode" = full ]; then misses=(3 5 8); else misses=(1 2 4); fi
-    java -cp "$jar" io.sqlcache.bench.ConcurrentMisses "${misses[@]}" 2>&1 | grep -v '^SLF4J' | tee "$out/concurrent-misses.txt"
+    java -cp "$jar" io.sqlcache.bench.ConcurrentSplit misses "${misses[@]}" 2>&1 | grep -v '^SLF4J' | tee "$out/concurrent-misses.txt"
 fi
 echo "after the run: $(cat /proc/loadavg)" >> "$out/load.txt"
 gzip -9 -f "$out/jmh-result.json"

@@ -281,7 +281,7 @@ public final class ReportWriter {
     }
 
     /**
-     * The write target from {@link WriteSplit}'s output (the driver's UPDATE and the UPDATE alone,
+     * The write target from the output of {@link CpuSplit} writes (the driver's UPDATE and the UPDATE alone,
      * alternating), and what {@link ColdRoundTrip} says the machine allows: a bare-socket MSET right
      * after the UPDATE against the round trip {@code rtt} (JMH's GET). Null when neither ran.
      */
@@ -290,7 +290,7 @@ public final class ReportWriter {
         double write = numberAfter(writeSplit, "sqlcache-write", 0);
         double direct = numberAfter(writeSplit, "direct", 0);
         if (!Double.isNaN(write) && !Double.isNaN(direct) && !Double.isNaN(rtt)) {
-            rows.append(row(WRITE_TARGET + ", alternating in one process (`WriteSplit`; on means only)", "UPDATE",
+            rows.append(row(WRITE_TARGET + ", alternating in one process (`CpuSplit writes`; on means only)", "UPDATE",
                     write / (direct + rtt), 1.0));
         }
         double socket = numberAfter(coldRoundTrip, "update", 2);
@@ -330,7 +330,7 @@ public final class ReportWriter {
     }
 
     /**
-     * The hit-scale target's row of the targets table from {@link ScaleSplit}'s output (its
+     * The hit-scale target's row of the targets table from the output of {@link CpuSplit} scale (its
      * "hit 1M / hit 1k: r" line), on means only; null when the text has no such line.
      */
     static String scaleSplitRow(String text) {
@@ -338,27 +338,27 @@ public final class ReportWriter {
         if (!m.find()) {
             return null;
         }
-        return row(SCALE_TARGET + ", alternating in one process (`ScaleSplit`; on means only)", "POINT",
+        return row(SCALE_TARGET + ", alternating in one process (`CpuSplit scale`; on means only)", "POINT",
                 Double.parseDouble(m.group(1)), 1.10);
     }
 
     /** The plain-text outputs of run.sh's other tools: file, heading, what it measures. */
     private static final String[][] TEXT_SECTIONS = {
-        {"write-interleaved.txt", "Writes, alternating in one process (`WriteSplit`)",
+        {"write-interleaved.txt", "Writes, alternating in one process (`CpuSplit writes`)",
             "The driver's UPDATE with its bump, the same UPDATE then a raw MSET of the same keys, and the UPDATE"
                 + " alone, slice by slice in a rotated order."},
         {"cold-round-trip.txt", "A round trip after a statement (`ColdRoundTrip`)",
             "What an MSET costs right after other work (an UPDATE, a SELECT, a spin, a sleep) against back to"
                 + " back, and what the statement itself costs when it alternates with the MSET."},
-        {"scale-interleaved.txt", "Hit scale, alternating in one process (`ScaleSplit`)",
+        {"scale-interleaved.txt", "Hit scale, alternating in one process (`CpuSplit scale`)",
             "The point read's Redis hit with 1k and with 1M entries, each in a Redis database of its own, and a raw"
                 + " Lettuce GET of the same entries' bytes in each, slice by slice in a rotated order: the GET shows what"
                 + " Redis itself pays for the larger keyspace."},
-        {"concurrent-hits.txt", "Many threads: the hit's spin against parking (`ConcurrentHits`)",
+        {"concurrent-hits.txt", "Many threads: the hit's spin against parking (`ConcurrentSplit hits`)",
             "Threads each doing some CPU work then a point hit, the spinning driver (default `sqlcache.spinMicros`)"
                 + " and the parked one (`0`) alternating; requests per second, the hit's wall time, the process's"
                 + " CPU per request."},
-        {"concurrent-misses.txt", "Many threads missing: the lanes' daemon thread (`ConcurrentMisses`)",
+        {"concurrent-misses.txt", "Many threads missing: the lanes' daemon thread (`ConcurrentSplit misses`)",
             "Threads each running point misses on a connection of its own, the driver with its lanes and the driver"
                 + " on the shared Lettuce connection only (`sqlcache.redisLanes=0`) alternating; misses per second,"
                 + " the process's CPU per miss, and the CPU per miss of the lanes' daemon thread, which sends the"

@@ -67,7 +67,7 @@ class ReportWriterTest {
         Files.writeString(out.resolve("concurrent-hits.txt"), "threads work µs  hit  requests/s\n      4      50  spin  17936\n");
         ReportWriter.main(new String[] {json.toString(), out.toString(), before.toString()});
         String md = Files.readString(out.resolve("REPORT.md"));
-        int section = md.indexOf("## Many threads: the hit's spin against parking (`ConcurrentHits`)");
+        int section = md.indexOf("## Many threads: the hit's spin against parking (`ConcurrentSplit hits`)");
         assertThat(section).isPositive();
         assertThat(md.indexOf("      4      50  spin  17936", section)).isPositive();
         assertThat(md.indexOf("## Before and after")).isGreaterThan(section);
@@ -89,7 +89,7 @@ class ReportWriterTest {
         String md = Files.readString(out.resolve("REPORT.md"));
         String jmh = "| hit with 1M entries ≤ 1.10 × with 1k | POINT | 1.20 | 1.15 | **missed** / **missed** |\n";
         assertThat(md).contains(jmh + "| hit with 1M entries ≤ 1.10 × with 1k, alternating in one process"
-                + " (`ScaleSplit`; on means only) | POINT | 1.13 | - | **missed** / - |\n");
+                + " (`CpuSplit scale`; on means only) | POINT | 1.13 | - | **missed** / - |\n");
         assertThat(ReportWriter.scaleSplitRow("hit 1M / hit 1k: 1.018; GET 1M / GET 1k: 1.007"))
                 .contains("| POINT | 1.02 | - | met / - |");
         assertThat(ReportWriter.scaleSplitRow("no ratio here")).isNull();
@@ -107,7 +107,7 @@ class ReportWriterTest {
                 + "join                              17618.9      379.9            234.0\n";
         String rows = ReportWriter.writeSplitRows(writeSplit, cold, 80.0);
         // 309.6 / (212.5 + 80) and 91.6 / 80
-        assertThat(rows).contains("(`WriteSplit`; on means only) | UPDATE | 1.06 | - | **missed** / - |")
+        assertThat(rows).contains("(`CpuSplit writes`; on means only) | UPDATE | 1.06 | - | **missed** / - |")
                 .contains("right after the UPDATE ÷ 1 round trip (`ColdRoundTrip`) | UPDATE | 1.15 | - |"
                         + " **the bound is below the machine's floor** |");
         // 234 / 160, and with a slower round trip 234 / 240
