@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Builds the benchmarks jar, creates the schema if needed, runs the JMH suite and writes the report.
-#   benchmarks/run.sh          full run (2 forks, 3x2 s warmup, 5x2 s measurement), then the reads interleaved
-#                              in one process (CpuSplit, 6 rounds of 2 s, the first 6 s), the writes (WriteSplit), round
-#                              trips after statements (ColdRoundTrip), the hit-scale trials (CpuSplit scale), threads
-#                              spinning or parked (ConcurrentSplit hits), misses from many threads (ConcurrentSplit misses):
-#                              ~50 min on 2 cores, writes
-#                              benchmarks/results/ (jmh-result.json.gz, jmh-output.txt, interleaved.tsv, REPORT.md, latency.png;
-#                              the previous run's JSON becomes before.json.gz, the "before" of the report)
+# Builds the benchmarks jar, creates the schema if needed, runs the JMH suite, then the same comparisons
+# with the variants alternating in one process, and writes the report.
+#   benchmarks/run.sh          full run (2 forks, 3x2 s warmup, 5x2 s measurement), then CpuSplit reads
+#                              (every read variant, each shape), CpuSplit writes, ColdRoundTrip, CpuSplit scale,
+#                              ConcurrentSplit hits and misses: ~50 min on 2 cores. Raw outputs go to
+#                              benchmarks/target/results/ (jmh-result.json.gz, jmh-output.txt, interleaved.tsv,
+#                              the tools' *.txt, load.txt; the previous run's JSON becomes before.json.gz there),
+#                              never committed; the report to benchmarks/results/ (REPORT.md, latency.png).
 #   benchmarks/run.sh quick    CI-sized (2 forks, 1x1 s warmup, 2x1 s measurement): ~8 min,
-#                              writes benchmarks/target/quick/
-#   BENCH='ReadBenchmark' benchmarks/run.sh quick   only the benchmarks matching a regex
+#                              raw outputs and report in benchmarks/target/quick/
+#   BENCH='ReadBenchmark' benchmarks/run.sh quick   only the benchmarks matching a regex (no one-process tools)
 # Needs MariaDB/MySQL and Redis as for the tests (SQLCACHE_TEST_MYSQL_URL, SQLCACHE_TEST_REDIS_URL).
 set -euo pipefail
 mode="${1:-full}"
@@ -20,14 +20,15 @@ jar=benchmarks/target/sqlcache-benchmarks.jar
 mvn -B -q ${MVN_OFFLINE--o} -pl benchmarks -am package -DskipTests
 java -cp "$jar" io.sqlcache.bench.BenchData
 
+# out: the raw outputs (under target/, never committed); report: REPORT.md and latency.png
 case "$mode" in
-    full)  out=benchmarks/results; opts=() ;;
-    quick) out=benchmarks/target/quick; opts=(-wi 1 -w 1 -i 2 -r 1) ;;
+    full)  out=benchmarks/target/results; report=benchmarks/results; opts=() ;;
+    quick) out=benchmarks/target/quick; report=$out; opts=(-wi 1 -w 1 -i 2 -r 1) ;;
     *) echo "usage: $0 [full|quick]" >&2; exit 2 ;;
 esac
-mkdir -p "$out"
+mkdir -p "$out" "$report"
 # the previous full run is the "before" of this one's report
-before=benchmarks/results/before.json.gz
+before=$out/before.json.gz
 if [ "$mode" = full ]; then
     if [ -f "$out/jmh-result.json.gz" ]; then
         cp "$out/jmh-result.json.gz" "$before"
@@ -67,4 +68,4 @@ if [ -z "${BENCH:-}" ]; then
 fi
 echo "after the run: $(cat /proc/loadavg)" >> "$out/load.txt"
 gzip -9 -f "$out/jmh-result.json"
-java -cp "$jar" io.sqlcache.bench.ReportWriter "$out/jmh-result.json.gz" "$out" "$before"
+java -cp "$jar" io.sqlcache.bench.ReportWriter "$out/jmh-result.json.gz" "$report" "$before"
