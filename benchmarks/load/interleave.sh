@@ -3,12 +3,12 @@
 # with Redis, in alternating rounds of the same length: on a 2-core machine whose speed drifts by a
 # quarter from one minute to the next (benchmarks/results/load/LOAD.md), a ratio of two runs taken
 # minutes apart says little; rounds taken turn about, averaged, say more. Writes
-# $OUT/point_select.interleaved.txt (every round, then the means and the ratios).
+# $OUT/point_select.interleaved.txt (not committed; every round, then the means and the ratios).
 #
 #   benchmarks/load/interleave.sh
 #
 # Environment (defaults in brackets): ROUNDS [5]  SECONDS_PER_ROUND [15]  WARMUP [10]  THREADS [8]
-#   TABLES [4]  TABLE_SIZE [100000]  DB [sbtest_load]  OUT [benchmarks/results/load]
+#   TABLES [4]  TABLE_SIZE [100000]  DB [sbtest_load]  OUT [benchmarks/target/results/load]
 # Needs what run.sh needs; prepares the database as run.sh does when it is missing, and keeps it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,7 +20,7 @@ THREADS=${THREADS:-8}
 TABLES=${TABLES:-4}
 TABLE_SIZE=${TABLE_SIZE:-100000}
 DB=${DB:-sbtest_load}
-OUT=${OUT:-benchmarks/results/load}
+OUT=${OUT:-benchmarks/target/results/load}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 for tool in sysbench mariadb redis-cli java python3; do

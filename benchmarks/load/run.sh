@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # sqlcache load benchmark: sysbench through the proxy and straight to MariaDB, same data, same
-# threads, same duration, one workload after the other. Writes the raw sysbench outputs and a
-# summary table to benchmarks/results/load/ (LOAD.md discusses them).
+# threads, same duration, one workload after the other. Writes the raw sysbench outputs to
+# benchmarks/target/results/load/ (never committed) and the summary table, summary.md, there and to
+# benchmarks/results/load/ (committed; LOAD.md discusses it).
 #
 #   benchmarks/load/run.sh
 #
@@ -17,7 +18,8 @@
 #   PROXY_JAVA_OPTS []  extra JVM options for the proxy, e.g. -XX:StartFlightRecording=...
 #   STORE [redis]  redis: the proxy caches in Redis, as in production behind several proxies;
 #                  local: in its own memory (the proxy's default without --redis)
-#   OUT [benchmarks/results/load]
+#   OUT [benchmarks/target/results/load, .../load/local with STORE=local]  the raw outputs
+#   SUMMARY_DIR [benchmarks/results/load, .../load/local with STORE=local]  where summary.md is copied
 #
 # The proxy gets a free port, a fresh Redis key prefix (its keys are deleted at the end) and,
 # when it has the option, --catalog-user root. Everything it starts is stopped on exit.
@@ -35,13 +37,16 @@ KEEP_DB=${KEEP_DB:-0}
 WORKLOADS=${WORKLOADS:-"point_select read_only read_only_skip_trx heavy_mix heavy_mix_1range heavy_mix_99to1"}
 HEAVY_OPTS=${HEAVY_OPTS:-"--heavy_ranges=4 --range_size=5000 --reads_per_write=9"}
 PROXY_JAVA_OPTS=${PROXY_JAVA_OPTS:-}
-OUT=${OUT:-benchmarks/results/load}
+LOCAL_DIR=$([ "${STORE:-redis}" = local ] && echo /local || true)
+OUT=${OUT:-benchmarks/target/results/load$LOCAL_DIR}
+SUMMARY_DIR=${SUMMARY_DIR:-benchmarks/results/load$LOCAL_DIR}
 MYSQL_HOST=127.0.0.1
 MYSQL_PORT=3306
 REDIS_URL=redis://127.0.0.1:6379
 
-mkdir -p "$OUT"
+mkdir -p "$OUT" "$SUMMARY_DIR"
 OUT=$(cd "$OUT" && pwd)
+SUMMARY_DIR=$(cd "$SUMMARY_DIR" && pwd)
 for tool in sysbench mariadb redis-cli java mvn python3; do
     command -v "$tool" >/dev/null || { echo "load: '$tool' is missing (sysbench: apt-get install sysbench)" >&2; exit 1; }
 done
@@ -282,4 +287,5 @@ print("\n".join(cpu))
 for n in relay_notes:
     print("\n" + n)
 EOF
+cp "$OUT/summary.md" "$SUMMARY_DIR/summary.md"
 cat "$OUT/summary.md"

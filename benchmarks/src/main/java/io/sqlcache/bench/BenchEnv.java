@@ -82,18 +82,4 @@ final class BenchEnv {
             Thread.sleep(1);
         }
     }
-
-    /** A slice length in ns from {@code args[0]} (seconds), else {@code seconds}: the interleaved tools' first argument. */
-    static long sliceNanos(String[] args, long seconds) {
-        return (args.length > 0 ? Long.parseLong(args[0]) : seconds) * 1_000_000_000L;
-    }
-
-    /** The rounds from {@code args[1]}, else {@code rounds}; at least 2, the first being warm-up. */
-    static int rounds(String[] args, int rounds) {
-        int n = args.length > 1 ? Integer.parseInt(args[1]) : rounds;
-        if (n < 2) {
-            throw new IllegalArgumentException("rounds: at least 2 (the first is warm-up)");
-        }
-        return n;
-    }
 }

@@ -24,12 +24,16 @@ import java.util.zip.GZIPInputStream;
 import javax.imageio.ImageIO;
 
 /**
- * Turns a JMH JSON result of the suite into {@code REPORT.md} (every variant, the targets'
- * ratios, the machine) and {@code latency.png} (latency per variant and shape, log scale).
- * Plain Java2D: no charting dependency.
+ * Turns a run's raw outputs into {@code REPORT.md} (the targets' verdicts first, then the numbers
+ * behind them, short enough to read in a minute) and {@code latency.png} (latency per variant
+ * and shape, log scale). Plain Java2D: no charting dependency.
  *
- * <p>Usage: {@code ReportWriter <jmh-result.json[.gz]> <out-dir> [<baseline.json[.gz]>]}; the baseline, when
- * given, adds a before/after table.
+ * <p>Usage: {@code ReportWriter <jmh-result.json[.gz]> <report-dir> [<before.json[.gz]>]}. The
+ * one-process tools' outputs ({@code interleaved.tsv}, {@code *-interleaved.txt},
+ * {@code cold-round-trip.txt}, {@code concurrent-*.txt}, {@code load.txt}) are read from the JSON's
+ * directory, where {@code run.sh} writes them ({@code benchmarks/target/results/}, never
+ * committed); the report and the chart go to {@code report-dir} ({@code benchmarks/results/}). The
+ * baseline, when given, adds the changes against it.
  */
 public final class ReportWriter {
 
@@ -46,49 +50,58 @@ public final class ReportWriter {
             "handwritten-miss", "floor");
     static final List<String> SHAPES = List.of("POINT", "RANGE", "JOIN");
 
+    /** Changes against the previous run smaller than this share are not listed: the machine drifts by as much. */
+    static final double NOTABLE_CHANGE = 0.10;
+
     private ReportWriter() {
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: ReportWriter <jmh-result.json[.gz]> <out-dir> [<baseline.json[.gz]>]");
+            System.err.println("usage: ReportWriter <jmh-result.json[.gz]> <report-dir> [<before.json[.gz]>]");
             System.exit(2);
         }
-        Map<String, Row> rows = read(Path.of(args[0]));
+        Path json = Path.of(args[0]).toAbsolutePath();
+        Path raw = json.getParent();
+        Map<String, Row> rows = read(json);
         Map<String, Row> baseline = args.length > 2 && Files.exists(Path.of(args[2])) ? read(Path.of(args[2])) : null;
         Path out = Path.of(args[1]);
         Files.createDirectories(out);
-        String md = markdown(rows, baseline, args[0], args.length > 2 ? args[2] : null);
-        Path load = out.resolve("load.txt");
-        if (Files.exists(load)) {
-            // other work on the machine shows in the tails: say how loaded it was
-            md = md.replace("## Reads: every variant", "Load average (1, 5, 15 min) around the run, from `/proc/loadavg`:\n\n```\n"
-                    + Files.readString(load).strip() + "\n```\n\n## Reads: every variant");
-        }
+        String md = markdown(rows, baseline);
         // the same targets measured by the tools run after JMH, each under JMH's own row
         Row get = get(rows, "RoundTripBenchmark", "", "get");
         double rtt = get == null ? Double.NaN : get.mean;
-        md = underRow(md, "| " + SCALE_TARGET + " |", scaleSplitRow(text(out, "scale-interleaved.txt")));
-        String cold = text(out, "cold-round-trip.txt");
-        md = underRow(md, "| " + WRITE_TARGET + " |", writeSplitRows(text(out, "write-interleaved.txt"), cold, rtt));
+        md = underRow(md, "| " + SCALE_TARGET + " |", scaleSplitRow(text(raw, "scale-interleaved.txt")));
+        String cold = text(raw, "cold-round-trip.txt");
+        md = underRow(md, "| " + WRITE_TARGET + " |", writeSplitRows(text(raw, "write-interleaved.txt"), cold, rtt));
         md = underRow(md, "| " + MISS_TARGET + " | JOIN |", joinFloorRow(cold, rtt));
-        // this run's sections go before the comparison with the previous run
+        // this run's one-process sections go before the comparison with the previous run
         StringBuilder sections = new StringBuilder();
-        Path interleaved = out.resolve("interleaved.tsv");
+        Path interleaved = raw.resolve("interleaved.tsv");
         if (Files.exists(interleaved)) {
             sections.append(interleaved(Files.readAllLines(interleaved)));
         }
+        StringBuilder tools = new StringBuilder();
         for (String[] t : TEXT_SECTIONS) {
-            String text = text(out, t[0]);
-            if (!text.isEmpty()) {
-                sections.append(textSection(t[1], t[2], t[0], text));
+            String text = text(raw, t[0]);
+            if (t.length > 3) {
+                // a long output: only its heading and the lines that say the result
+                text = text.lines().filter(l -> l.contains(t[3]) || l.contains("threads")).reduce("", (a, b) -> a + b + "\n");
             }
+            if (!text.isBlank()) {
+                tools.append(textSection(t[1], t[2], t[0], text));
+            }
+        }
+        if (!tools.isEmpty()) {
+            sections.append("\n## The other one-process tools\n").append(tools);
         }
         int before = md.indexOf("\n## Before and after");
         md = before < 0 ? md + sections : md.substring(0, before) + sections + md.substring(before);
-        Path notes = Path.of("benchmarks", "NOTES.md");
-        if (Files.exists(notes)) {
-            md += "\n" + Files.readString(notes);
+        md += "\n## Machine\n\n" + machine();
+        String load = text(raw, "load.txt");
+        if (!load.isBlank()) {
+            // other work on the machine shows in the tails: say how loaded it was
+            md += "\nLoad average (1, 5, 15 min) around the run, from `/proc/loadavg`:\n\n```\n" + load.strip() + "\n```\n";
         }
         Files.writeString(out.resolve("REPORT.md"), md);
         chart(rows, out.resolve("latency.png"));
@@ -134,40 +147,21 @@ public final class ReportWriter {
 
     // ------------------------------------------------------------------ markdown
 
-    static String markdown(Map<String, Row> rows, Map<String, Row> baseline, String source, String baselineSource) {
+    static String markdown(Map<String, Row> rows, Map<String, Row> baseline) {
         StringBuilder md = new StringBuilder();
         md.append("# sqlcache benchmarks\n\n");
-        md.append("Produced by `benchmarks/run.sh` from `").append(Path.of(source).getFileName())
-                .append("` (raw JMH JSON, next to this file). Times in µs per operation: the mean, the median (p50)")
-                .append(" and p99 of JMH's sample-time mode over all forks; allocation in bytes per operation from")
-                .append(" `-prof gc`. ![latency per variant and shape](latency.png)\n\n");
-        md.append("## Machine\n\n").append(machine()).append('\n');
-
-        md.append("## Reads: every variant, every shape\n\n");
-        md.append("| shape | variant | mean µs | ± | p50 µs | p99 µs | alloc B/op | samples |\n");
-        md.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
-        for (String shape : SHAPES) {
-            for (String v : READ_VARIANTS) {
-                Row r = get(rows, "ReadBenchmark", shape, v);
-                if (r != null) {
-                    md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %d |%n", shape, v,
-                            f(r.mean), f(r.error), f(r.p50), f(r.p99), bytes(r.alloc), r.samples));
-                }
-            }
-        }
-        md.append("\n## Other benchmarks\n\n");
-        md.append("| benchmark | parameter | mean µs | ± | p50 µs | p99 µs | alloc B/op |\n");
-        md.append("|---|---|---:|---:|---:|---:|---:|\n");
-        for (Row r : rows.values()) {
-            if (!r.bench.equals("ReadBenchmark")) {
-                String param = (r.shape + " " + r.variant).trim();
-                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", r.bench,
-                        param.isEmpty() ? "-" : param, f(r.mean), f(r.error), f(r.p50), f(r.p99), bytes(r.alloc)));
-            }
-        }
+        md.append("One run of `benchmarks/run.sh`: the JMH suite (two forks per variant), then the same comparisons")
+                .append(" with the variants alternating in one process (`CpuSplit`, `ColdRoundTrip`, `ConcurrentSplit`),")
+                .append(" which a shared machine's drift between forks does not blur. Times in µs per operation: the mean")
+                .append(" and the median (p50) of JMH's sample-time mode. The raw outputs stay in `benchmarks/target/results/`")
+                .append(" (not committed); why the suite measures what it does: [DECISIONS.md](../DECISIONS.md).\n\n");
+        md.append("![latency per variant and shape](latency.png)\n");
+        // the verdicts first: what a reader comes for
         md.append("\n## Targets (ratios from this run)\n\n");
-        md.append("Each ratio is given on means and on medians: on a 2-core machine shared with other work, the")
-                .append(" mean carries the scheduler's tail (see p99), the median shows the steady cost.\n\n");
+        md.append("Each ratio on means and on medians: on a 2-core machine shared with other work the mean carries the")
+                .append(" scheduler's tail, the median shows the steady cost. Under a JMH row, the same target from a")
+                .append(" one-process tool, and where a bound adds round trips measured back to back, what a bare socket")
+                .append(" paid for one right after the statement (above 1: no client could meet the bound that day).\n\n");
         md.append("| target | shape | on means | on medians | verdict (means / medians) |\n|---|---|---:|---:|---|\n");
         Row rtt = get(rows, "RoundTripBenchmark", "", "get");
         for (String shape : SHAPES) {
@@ -216,31 +210,51 @@ public final class ReportWriter {
             }
             md.append('\n');
         }
-        Row mget3 = get(rows, "RoundTripBenchmark", "", "mget3");
-        Row hand = get(rows, "ReadBenchmark", "POINT", "handwritten");
-        if (rtt != null && mget3 != null && pointHit != null && hand != null) {
-            md.append(String.format(Locale.ROOT, "%nThe point read's round trips: a Redis hit asks an MGET of three"
-                            + " version keys, %s µs (median %s) alone, where the hand-written code asks a GET of one key,"
-                            + " %s µs (median %s), both through Lettuce's sync API, which parks the caller. The hit"
-                            + " minus that MGET: %s µs (median %s), negative where the hit's spin (sqlcache.spinMicros)"
-                            + " saves more than the driver spends; the hand-written read minus its GET: %s µs (median %s).%n",
-                    f(mget3.mean), f(mget3.p50), f(rtt.mean), f(rtt.p50), f(pointHit.mean - mget3.mean),
-                    f(pointHit.p50 - mget3.p50), f(hand.mean - rtt.mean), f(hand.p50 - rtt.p50)));
+        md.append("\n## Reads: mean µs (p50), JMH\n\n| variant |");
+        List<String> shapes = SHAPES.stream().filter(sh -> READ_VARIANTS.stream()
+                .anyMatch(v -> get(rows, "ReadBenchmark", sh, v) != null)).toList();
+        for (String shape : shapes) {
+            md.append(' ').append(shape).append(" |");
+        }
+        md.append("\n|---|").append("---:|".repeat(shapes.size())).append('\n');
+        for (String v : READ_VARIANTS) {
+            StringBuilder line = new StringBuilder("| " + v + " |");
+            boolean any = false;
+            for (String shape : shapes) {
+                Row r = get(rows, "ReadBenchmark", shape, v);
+                any |= r != null;
+                line.append(r == null ? " - |" : " " + f(r.mean) + " (" + f(r.p50) + ") |");
+            }
+            if (any) {
+                md.append(line).append('\n');
+            }
+        }
+        md.append("\n## Other benchmarks, JMH\n\n| benchmark | parameter | mean µs | p50 µs | alloc B/op |\n");
+        md.append("|---|---|---:|---:|---:|\n");
+        for (Row r : rows.values()) {
+            if (!r.bench.equals("ReadBenchmark")) {
+                String param = (r.shape + " " + r.variant).trim();
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", r.bench, param.isEmpty() ? "-" : param,
+                        f(r.mean), f(r.p50), bytes(r.alloc)));
+            }
         }
         if (baseline != null) {
             md.append("\n## Before and after\n\n");
-            md.append("Before: `").append(Path.of(baselineSource).getFileName())
-                    .append("`, the previous full run of the same suite, kept by `run.sh` (see NOTES below for what"
-                            + " changed in between; a variant that is new has no before).\n\n");
-            md.append("| benchmark | parameters | before mean | after mean | before p50 | after p50 | before B/op | after B/op |\n");
-            md.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+            md.append(String.format(Locale.ROOT, "Against the previous full run of the suite (`before.json.gz`, kept by"
+                    + " `run.sh`), the means that moved by %d %% or more; the machine alone moves some by as much.%n%n",
+                    Math.round(NOTABLE_CHANGE * 100)));
+            md.append("| benchmark | parameters | before mean | after mean | change |\n|---|---|---:|---:|---:|\n");
+            int listed = 0;
             for (Row b : baseline.values()) {
                 Row a = rows.get(b.key());
-                if (a != null) {
-                    md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n", b.bench,
-                            (b.shape + " " + b.variant).trim(), f(b.mean), f(a.mean), f(b.p50), f(a.p50),
-                            bytes(b.alloc), bytes(a.alloc)));
+                if (a != null && Math.abs(a.mean / b.mean - 1) >= NOTABLE_CHANGE) {
+                    md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %+.0f %% |%n", b.bench,
+                            (b.shape + " " + b.variant).trim(), f(b.mean), f(a.mean), 100 * (a.mean / b.mean - 1)));
+                    listed++;
                 }
+            }
+            if (listed == 0) {
+                md.append("| (none) | | | | |\n");
             }
         }
         return md.toString();
@@ -281,7 +295,7 @@ public final class ReportWriter {
     }
 
     /**
-     * The write target from {@link WriteSplit}'s output (the driver's UPDATE and the UPDATE alone,
+     * The write target from the output of {@link CpuSplit} writes (the driver's UPDATE and the UPDATE alone,
      * alternating), and what {@link ColdRoundTrip} says the machine allows: a bare-socket MSET right
      * after the UPDATE against the round trip {@code rtt} (JMH's GET). Null when neither ran.
      */
@@ -290,7 +304,7 @@ public final class ReportWriter {
         double write = numberAfter(writeSplit, "sqlcache-write", 0);
         double direct = numberAfter(writeSplit, "direct", 0);
         if (!Double.isNaN(write) && !Double.isNaN(direct) && !Double.isNaN(rtt)) {
-            rows.append(row(WRITE_TARGET + ", alternating in one process (`WriteSplit`; on means only)", "UPDATE",
+            rows.append(row(WRITE_TARGET + ", alternating in one process (`CpuSplit writes`; on means only)", "UPDATE",
                     write / (direct + rtt), 1.0));
         }
         double socket = numberAfter(coldRoundTrip, "update", 2);
@@ -330,7 +344,7 @@ public final class ReportWriter {
     }
 
     /**
-     * The hit-scale target's row of the targets table from {@link ScaleSplit}'s output (its
+     * The hit-scale target's row of the targets table from the output of {@link CpuSplit} scale (its
      * "hit 1M / hit 1k: r" line), on means only; null when the text has no such line.
      */
     static String scaleSplitRow(String text) {
@@ -338,36 +352,35 @@ public final class ReportWriter {
         if (!m.find()) {
             return null;
         }
-        return row(SCALE_TARGET + ", alternating in one process (`ScaleSplit`; on means only)", "POINT",
+        return row(SCALE_TARGET + ", alternating in one process (`CpuSplit scale`; on means only)", "POINT",
                 Double.parseDouble(m.group(1)), 1.10);
     }
 
     /** The plain-text outputs of run.sh's other tools: file, heading, what it measures. */
+    /**
+     * The plain-text outputs of run.sh's other tools: file, heading, what it measures, and for a
+     * long output the text of the lines that say its result (the others stay in the raw file).
+     */
     private static final String[][] TEXT_SECTIONS = {
-        {"write-interleaved.txt", "Writes, alternating in one process (`WriteSplit`)",
-            "The driver's UPDATE with its bump, the same UPDATE then a raw MSET of the same keys, and the UPDATE"
-                + " alone, slice by slice in a rotated order."},
+        {"write-interleaved.txt", "Writes (`CpuSplit writes`)",
+            "The driver's UPDATE with its bump, the same UPDATE then a raw MSET of the same keys, the UPDATE alone."},
         {"cold-round-trip.txt", "A round trip after a statement (`ColdRoundTrip`)",
-            "What an MSET costs right after other work (an UPDATE, a SELECT, a spin, a sleep) against back to"
-                + " back, and what the statement itself costs when it alternates with the MSET."},
-        {"scale-interleaved.txt", "Hit scale, alternating in one process (`ScaleSplit`)",
-            "The point read's Redis hit with 1k and with 1M entries, each in a Redis database of its own, and a raw"
-                + " Lettuce GET of the same entries' bytes in each, slice by slice in a rotated order: the GET shows what"
-                + " Redis itself pays for the larger keyspace."},
-        {"concurrent-hits.txt", "Many threads: the hit's spin against parking (`ConcurrentHits`)",
-            "Threads each doing some CPU work then a point hit, the spinning driver (default `sqlcache.spinMicros`)"
-                + " and the parked one (`0`) alternating; requests per second, the hit's wall time, the process's"
-                + " CPU per request."},
-        {"concurrent-misses.txt", "Many threads missing: the lanes' daemon thread (`ConcurrentMisses`)",
-            "Threads each running point misses on a connection of its own, the driver with its lanes and the driver"
-                + " on the shared Lettuce connection only (`sqlcache.redisLanes=0`) alternating; misses per second,"
-                + " the process's CPU per miss, and the CPU per miss of the lanes' daemon thread, which sends the"
-                + " misses' SETs."},
+            "An MSET right after other work (a statement, a spin, a sleep) against back to back, through Lettuce and"
+                + " a bare socket, and the statement's own time."},
+        {"scale-interleaved.txt", "Hit scale (`CpuSplit scale`)",
+            "The point hit with 1k and with 1M entries, each in a Redis database of its own, beside a raw GET in each."},
+        {"concurrent-hits.txt", "Many threads: the hit's spin against parking (`ConcurrentSplit hits`)",
+            "Threads each doing some CPU work then a point hit: requests per second of the spinning driver over the"
+                + " parked one and over the spinning one on Lettuce's shared connection.", "requests/s:"},
+        {"concurrent-misses.txt", "Many threads missing: the lanes' daemon thread (`ConcurrentSplit misses`)",
+            "Threads each running point misses, with the lanes and on Lettuce's shared connection only: misses per"
+                + " second, CPU per miss, and the lanes' daemon thread's share."},
     };
 
     /** A section that shows one tool's text output as it printed it. */
     static String textSection(String heading, String what, String file, String text) {
-        return "\n## " + heading + "\n\n" + what + " Raw: `" + file + "`.\n\n```\n" + text.strip() + "\n```\n";
+        return "\n### " + heading + "\n\n" + what + " Raw: `target/results/" + file + "`.\n\n```\n" + text.strip()
+                + "\n```\n";
     }
 
     /**
@@ -397,24 +410,12 @@ public final class ReportWriter {
         if (splits.isEmpty()) {
             return "";
         }
-        StringBuilder md = new StringBuilder("\n## Interleaved: the same reads, variants alternating in one process\n\n");
-        md.append("JMH runs each variant in forks of its own, minutes apart; on this shared 2-core machine a Redis round")
-                .append(" trip drifts between them by more than a hit's own CPU. `CpuSplit` (run by `run.sh` after JMH,")
-                .append(" `interleaved.tsv`) runs every variant of a shape in turn, a slice of seconds each, round after")
-                .append(" round (the first round is warm-up). Wall µs per read: the mean and the median over the rounds of")
-                .append(" each round's mean; CPU µs per read of the calling thread and of Lettuce's I/O threads;")
-                .append(" µs per read spent in the database, from sending a statement to having read its result")
-                .append(" (`DbTimer`, a mysql-connector-j query interceptor on every connection), and the mean wall time")
-                .append(" outside it. `redis-get` is the round trip of the targets (a GET of 20 bytes), back to back;")
-                .append(" `direct-2rt` is the direct read with a round trip before it and one after it (an MSET of two")
-                .append(" small keys on a bare socket), the miss target's bound measured where its round trips happen.\n\n");
-        md.append("| shape | variant | wall µs (mean of rounds) | wall µs (median of rounds) | caller CPU µs | Lettuce I/O CPU µs"
-                + " | in the database µs | outside it µs | rounds |\n");
-        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (Split sp : splits.values()) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %d |%n", sp.shape, sp.variant,
-                    f(sp.mean), f(sp.median), f(sp.cpu), f(sp.io), f(sp.db), f(sp.mean - sp.db), sp.rounds));
-        }
+        StringBuilder md = new StringBuilder("\n## The same targets, variants alternating in one process\n\n");
+        md.append("`CpuSplit reads` runs every variant of a shape in turn, a slice of seconds each, round after round;")
+                .append(" wall µs per read, the mean and the median of the rounds. `redis-get` is the round trip (a GET of")
+                .append(" 20 bytes) back to back; `direct-2rt` the direct read with a bare-socket round trip before and after")
+                .append(" it, the miss's bound measured where its round trips happen; \"outside the database\" takes each")
+                .append(" side's time in the database out (`DbTimer`). Per-variant times and CPU: `target/results/interleaved.tsv`.\n");
         md.append("\n| target | shape | on means | on medians | verdict (means / medians) |\n|---|---|---:|---:|---|\n");
         for (String shape : SHAPES) {
             Split rt = splits.get(shape + "|redis-get");

@@ -36,10 +36,13 @@ class ReportWriterTest {
         Map<String, ReportWriter.Row> rows = ReportWriter.read(json);
         assertThat(rows).hasSize(5);
         assertThat(rows.get("ReadBenchmark|POINT|floor").samples()).isEqualTo(10);
-        String md = ReportWriter.markdown(rows, null, json.toString(), null);
+        String md = ReportWriter.markdown(rows, null);
         assertThat(md).contains("| redis-hit ≤ 1.25 × floor | POINT | 1.50 | 1.20 | **missed** / met |");
         assertThat(md).contains("| redis-hit ≤ 1.0 × handwritten | POINT | 1.20 | 0.80 | **missed** / met |");
         assertThat(md).contains("| direct / local-hit ≥ 20 | POINT | 25.00 | 22.00 | met / met |");
+        // the reads in one table, a column per shape that ran
+        assertThat(md).contains("| variant | POINT |\n|---|---:|\n| direct | 25.00 (22.00) |\n")
+                .doesNotContain("| handwritten-miss |");
         Path png = dir.resolve("c.png");
         ReportWriter.chart(rows, png);
         assertThat(ImageIO.read(png.toFile()).getWidth()).isEqualTo(1100);
@@ -56,21 +59,30 @@ class ReportWriterTest {
     }
 
     @Test
-    void theToolsTextOutputsGoIntoTheReportBeforeTheBeforeAndAfter() throws Exception {
+    void theToolsRawOutputsAreReadBesideTheJsonAndTheReportWrittenElsewhere() throws Exception {
         Path json = dir.resolve("r.json");
         Files.writeString(json, "[" + String.join(",",
                 trial("ReadBenchmark", "\"shape\":\"POINT\",\"variant\":\"direct\"", 25, 22)) + "]");
         Path before = dir.resolve("before.json");
         Files.writeString(before, "[" + trial("ReadBenchmark", "\"shape\":\"POINT\",\"variant\":\"direct\"", 30, 28) + "]");
         Path out = dir.resolve("out");
-        Files.createDirectories(out);
-        Files.writeString(out.resolve("concurrent-hits.txt"), "threads work µs  hit  requests/s\n      4      50  spin  17936\n");
+        Files.writeString(dir.resolve("concurrent-hits.txt"), "threads work µs  hit  requests/s\n      4      50  spin  17936\n"
+                + "      4      50  spin/park requests/s: 1.021, spin/lettuce: 1.100\n");
+        Files.writeString(dir.resolve("load.txt"), "before the run: 1.18 1.12 0.93 1/144 9345\n");
         ReportWriter.main(new String[] {json.toString(), out.toString(), before.toString()});
+        assertThat(out.resolve("latency.png")).exists();
+        assertThat(dir.resolve("REPORT.md")).doesNotExist();
         String md = Files.readString(out.resolve("REPORT.md"));
-        int section = md.indexOf("## Many threads: the hit's spin against parking (`ConcurrentHits`)");
+        int section = md.indexOf("### Many threads: the hit's spin against parking (`ConcurrentSplit hits`)");
         assertThat(section).isPositive();
-        assertThat(md.indexOf("      4      50  spin  17936", section)).isPositive();
+        // a long output shows only the lines that say its result
+        assertThat(md.indexOf("      4      50  spin/park requests/s: 1.021", section)).isPositive();
+        assertThat(md).doesNotContain("spin  17936");
         assertThat(md.indexOf("## Before and after")).isGreaterThan(section);
+        // 30 -> 25 µs moved by more than the machine's drift: listed
+        assertThat(md).contains("| ReadBenchmark | POINT direct | 30.00 | 25.00 | -17 % |");
+        assertThat(md.indexOf("## Machine")).isGreaterThan(md.indexOf("## Before and after"));
+        assertThat(md).contains("before the run: 1.18 1.12 0.93");
         // a tool that did not run has no section
         assertThat(md).doesNotContain("(`ColdRoundTrip`)");
     }
@@ -82,14 +94,13 @@ class ReportWriterTest {
                 trial("HitScaleBenchmark", "\"entries\":\"1000\"", 40, 33),
                 trial("HitScaleBenchmark", "\"entries\":\"1000000\"", 48, 38)) + "]");
         Path out = dir.resolve("out");
-        Files.createDirectories(out);
-        Files.writeString(out.resolve("scale-interleaved.txt"), "variant       µs/read\nhit 1k           39.1\n"
+        Files.writeString(dir.resolve("scale-interleaved.txt"), "variant       µs/read\nhit 1k           39.1\n"
                 + "hit 1M           44.0\nhit 1M / hit 1k: 1.125; GET 1M / GET 1k: 1.007\n");
         ReportWriter.main(new String[] {json.toString(), out.toString()});
         String md = Files.readString(out.resolve("REPORT.md"));
         String jmh = "| hit with 1M entries ≤ 1.10 × with 1k | POINT | 1.20 | 1.15 | **missed** / **missed** |\n";
         assertThat(md).contains(jmh + "| hit with 1M entries ≤ 1.10 × with 1k, alternating in one process"
-                + " (`ScaleSplit`; on means only) | POINT | 1.13 | - | **missed** / - |\n");
+                + " (`CpuSplit scale`; on means only) | POINT | 1.13 | - | **missed** / - |\n");
         assertThat(ReportWriter.scaleSplitRow("hit 1M / hit 1k: 1.018; GET 1M / GET 1k: 1.007"))
                 .contains("| POINT | 1.02 | - | met / - |");
         assertThat(ReportWriter.scaleSplitRow("no ratio here")).isNull();
@@ -107,7 +118,7 @@ class ReportWriterTest {
                 + "join                              17618.9      379.9            234.0\n";
         String rows = ReportWriter.writeSplitRows(writeSplit, cold, 80.0);
         // 309.6 / (212.5 + 80) and 91.6 / 80
-        assertThat(rows).contains("(`WriteSplit`; on means only) | UPDATE | 1.06 | - | **missed** / - |")
+        assertThat(rows).contains("(`CpuSplit writes`; on means only) | UPDATE | 1.06 | - | **missed** / - |")
                 .contains("right after the UPDATE ÷ 1 round trip (`ColdRoundTrip`) | UPDATE | 1.15 | - |"
                         + " **the bound is below the machine's floor** |");
         // 234 / 160, and with a slower round trip 234 / 240
@@ -132,8 +143,7 @@ class ReportWriterTest {
                 "RANGE\thandwritten-miss\t500\t280\t210\t90\t5",
                 "RANGE\tredis-get\t50\t40\t5\t20\t5",
                 "not a line of CpuSplit's"));
-        // lines from before DbTimer have no database column
-        assertThat(md).contains("| RANGE | sqlcache-miss | 400 | 350 | 200 | 60.00 | - | - | 5 |");
+        // lines from before DbTimer have no database column: no ratio outside the database
         assertThat(md).doesNotContain("outside the database − direct's");
         assertThat(md).contains("| redis-hit ≤ 1.25 × floor | RANGE | 1.13 | 1.10 | met / met |");
         assertThat(md).contains("| redis-hit ≤ 1.0 × handwritten | RANGE | 0.50 | 0.50 | met / met |");
@@ -150,7 +160,6 @@ class ReportWriterTest {
                 "JOIN\tsqlcache-miss\t17000\t16500\t550\t0\t5\t16650",
                 "JOIN\tredis-get\t100\t95\t10\t40\t5\t0",
                 "JOIN\tdirect-2rt\t16400\t15500\t320\t0\t5\t16100"));
-        assertThat(md).contains("| JOIN | sqlcache-miss | 17000 | 16500 | 550 | 0.00 | 16650 | 350 | 5 |");
         // on wall times the miss is over its bound: 17000 / (16000 + 200)
         assertThat(md).contains("| miss ≤ direct + 2 round trips (ratio to that bound) | JOIN | 1.05 | 1.09 |");
         // outside the database it adds (17000 - 16650) - (16000 - 15800) = 150 µs of the 200 allowed
