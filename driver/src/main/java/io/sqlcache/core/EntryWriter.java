@@ -56,7 +56,7 @@ final class EntryWriter {
      * is idle. The hand-off saves the caller CPU but not time unless the caller has more to do
      * before its next lookup than the encoder needs, since that lookup waits for the entry's
      * SET: a wake-up of the encoder, often on an idle core, then its encoding. Measured in one
-     * process, variants interleaved, time outside the database (CpuSplit, benchmarks/NOTES.md):
+     * process, variants interleaved, time outside the database (CpuSplit, benchmarks/DECISIONS.md):
      * encoding on the caller made a 32-row join miss of 4 columns 60 to 75 µs faster (of about
      * 500) and a 100-row range miss of 5 columns 20 µs faster (of about 185). Larger results
      * still hand off: their rows take the application longer to read, which may hide the

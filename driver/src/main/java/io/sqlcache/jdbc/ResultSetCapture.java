@@ -87,7 +87,7 @@ public final class ResultSetCapture {
      * column for column, takes the list as it is, rather than a new one hashed and looked up, and
      * builds its first row's cells from their raw text as the last result built its later rows.
      * Both cost a miss of a small result 20 to 60 µs, cold, every time (the join miss of
-     * benchmarks/NOTES.md, session 15). The classes hold from one result to the next as they
+     * benchmarks/DECISIONS.md). The classes hold from one result to the next as they
      * hold from a result's first row to its later ones: {@link #rawValue} follows how the real
      * driver decodes a column of that type and metadata, whatever the value, on a connection
      * whose {@link TextRules} trust the rule; a cell it does not cover (a NULL, a zero date, an

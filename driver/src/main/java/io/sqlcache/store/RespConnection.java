@@ -23,7 +23,7 @@ import javax.net.ssl.SSLSocketFactory;
  * to the I/O thread and the I/O thread hands the reply back, and after the rest that comes
  * before a lookup (a statement, the application's own work) each hand-over wakes an idle core.
  * {@code ColdRoundTrip} measured a blocking socket at about half Lettuce's time for the same
- * MSET, on both machines the benchmarks ran on (benchmarks/NOTES.md).
+ * MSET, on both machines the benchmarks ran on (benchmarks/DECISIONS.md).
  *
  * <p>Commands are buffered by {@link #command} and its {@code arg} calls and leave with
  * {@link #flush}, so several commands share one write; replies are read in order by

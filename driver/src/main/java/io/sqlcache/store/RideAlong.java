@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  * Commands that need not leave at once (a miss's SET, whose reply no caller waits for) wait
  * here for the next command of the same connection, and leave with it in one batch: one
  * wake-up of the I/O thread, one write, one read by Redis, where alone each costs all three
- * again (40 µs of a 220 µs point miss on the benchmark machine, benchmarks/NOTES.md).
+ * again (40 µs of a 220 µs point miss on the benchmark machine, benchmarks/DECISIONS.md).
  *
  * <p>A command that no other command takes along within one to two ticks is sent alone by a
  * daemon thread of this class. The thread starts with the first command, ticks while commands

@@ -23,7 +23,7 @@ import java.util.function.LongSupplier;
  * <p>Why: a parked caller costs a futex wait, and Lettuce's I/O thread a futex wake to unpark
  * it; on a virtual machine the wake-up of an idle vCPU adds tens of microseconds more. A local
  * Redis answers a hit's MGET in less time than that hand-off (a point hit went from 84 to
- * 65 µs on 2 vCPUs, benchmarks/results/NOTES.md). The cost is CPU: the spinning thread burns
+ * 65 µs on 2 vCPUs, benchmarks/DECISIONS.md). The cost is CPU: the spinning thread burns
  * its core for up to the budget. So the spin is bounded four ways:
  * <ul>
  *   <li>by its budget ({@code sqlcache.spinMicros}; 0 turns it off);</li>
@@ -35,7 +35,7 @@ import java.util.function.LongSupplier;
  *       spin takes a core from the threads that do its work, from Lettuce's I/O thread and
  *       from a local Redis, which must run for the reply to come at all; and where the
  *       hand-off it saves is cheaper, the cores being awake. Measured on 2 cores
- *       ({@code ConcurrentHits}, threads each with 0 to 200 µs of work per hit): spinning
+ *       ({@code ConcurrentSplit hits}, threads each with 0 to 200 µs of work per hit): spinning
  *       whenever a spinner's place was free cost 6 to 16 % of the requests per second with 4
  *       and 8 threads; with this limit the ratios scatter around 1 from 4 threads on, and one thread
  *       alone still gains 10 to 95 %;</li>

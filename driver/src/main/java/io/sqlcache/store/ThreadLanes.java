@@ -18,7 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * A blocking Redis connection of each application thread's own ({@link RespConnection}), for
  * the store's blocking calls: the thread writes its command and reads the reply itself, with no
  * hand-over to Lettuce's I/O thread and back (two wake-ups of idle cores on every round trip
- * that follows a statement; benchmarks/NOTES.md, "thread lanes").
+ * that follows a statement; benchmarks/DECISIONS.md, "thread lanes").
  *
  * <p>Each thread that asks gets a {@link Lane} of its own, up to {@code maxLanes}; the threads
  * after that get none and use the shared connection, as everything did before. A lane connects
@@ -152,7 +152,7 @@ final class ThreadLanes implements AutoCloseable {
      * <p>While SETs come, the daemon thread ticks ({@link #IDLE_TICKS}), and a SET wakes no
      * thread: the daemon's next pass, within a tick, sees it. Waking the daemon from here put a
      * wake-up of an idle core on every miss's path: 60 to 70 µs of a join miss, cold
-     * (benchmarks/NOTES.md, session 15).
+     * (benchmarks/DECISIONS.md).
      */
     boolean put(Lane lane, String key, byte[] value, int ttlSeconds, CompletableFuture<Void> result) {
         if (!lane.put(key, value, ttlSeconds, result)) {
@@ -446,7 +446,7 @@ final class ThreadLanes implements AutoCloseable {
          * <p>Why: the lookup that follows a miss carried the miss's SET, so it waited for Redis
          * to take in the entry and read the SET's reply first. Left to the daemon, the SET goes
          * while the next statement runs: in one process, misses spent 48-79 µs less outside the
-         * database on the join, 28 on the range read and 16 on the point read (benchmarks/NOTES.md,
+         * database on the join, 28 on the range read and 16 on the point read (benchmarks/DECISIONS.md,
          * session 16). Overtaking is safe: an entry holds the versions read before its statement,
          * so a SET that lands later can never make stale rows match, and other readers of the
          * entry already could not count on seeing it before a tick.
