@@ -168,7 +168,7 @@ class AsyncStoreIT {
     void anEntryTheCodecRefusesIsCountedNotThrownAndFreesItsSlot() {
         CacheRuntime r = runtime();
         Object notACell = new Object(); // no supported cell type: the codec throws
-        try (LogRecorder log = LogRecorder.of(CacheRuntime.class)) {
+        try (LogRecorder log = LogRecorder.of(EntryWriter.class)) {
             for (int rows : new int[] {1, 250}) { // on the caller's thread, and (when idle) on the encoder's
                 for (int i = 0; i < 20; i++) {
                     int k = rows * 1000 + i;
