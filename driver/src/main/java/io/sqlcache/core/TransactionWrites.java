@@ -1,6 +1,7 @@
 package io.sqlcache.core;
 
 import io.sqlcache.invalidate.WriteSet;
+import io.sqlcache.sql.StatementKind;
 import java.util.Map;
 
 /**
@@ -29,6 +30,26 @@ public final class TransactionWrites {
     /** The open transaction's writes as one write (whole tables), for the marks before its commit. */
     public WriteTarget pending() {
         return writeSet.isEmpty() ? WriteTarget.NONE : new WriteTarget(writeSet.tables(), writeSet.unknown(), Map.of());
+    }
+
+    /**
+     * What a statement must mark in flight before it runs (and settle after it): in autocommit,
+     * what it writes; in a transaction, nothing for reads, writes and rollbacks (their writes wait
+     * in the write set), and the write set with what it writes for anything that may commit the
+     * transaction: COMMIT, BEGIN, DDL other than on temporary tables, and statements whose effect
+     * on the transaction is not followed (SET, which may switch autocommit on; LOCK TABLES, XA and
+     * the other statements that may commit implicitly).
+     */
+    public WriteTarget markedAround(StatementKind kind, boolean temporaryDdl, WriteTarget write,
+                                    boolean inTransaction) {
+        if (!inTransaction) {
+            return write;
+        }
+        return switch (kind) {
+            case READ, WRITE, ROLLBACK, USE -> WriteTarget.NONE;
+            case DDL -> temporaryDdl ? WriteTarget.NONE : write.plus(pending());
+            default -> write.plus(pending());
+        };
     }
 
     /**

@@ -283,10 +283,7 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
                         ParamValue.integers(params));
             }
         }
-        boolean commits = kind == StatementKind.COMMIT || kind == StatementKind.BEGIN
-                || kind == StatementKind.DDL && a.temporaryTable() == null;
-        WriteTarget commitsNow = commits ? write.plus(writes.pending()) : inTransaction() ? WriteTarget.NONE : write;
-        return new Pending(write, commitsNow, null);
+        return new Pending(write, writes.markedAround(kind, a.temporaryTable() != null, write, inTransaction()), null);
     }
 
     /**
@@ -337,6 +334,7 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
                 }
             }
             case SET -> {
+                // SET autocommit = 1 commits an open transaction: what it marked is settled below
                 session = null;
                 extraVariables.addAll(SessionVariables.untrackedAssignedBy(sql));
                 if (SET_NEXT_TRANSACTION.matcher(sql).matches()) {
@@ -347,6 +345,11 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
                 // SHOW, EXPLAIN, SAVEPOINT…: nothing cached depends on them
             }
             default -> throw new IllegalStateException("unknown kind " + a.kind());
+        }
+        if ((a.kind() == StatementKind.SET || a.kind() == StatementKind.OTHER) && pending.marks() != null) {
+            // it may have committed the transaction (SET autocommit = 1, LOCK TABLES, XA …): its
+            // writes are settled; they stay in the write set in case it did not
+            runtime.settle(pending.marks(), WriteTarget.NONE);
         }
         isolation.statementRan(a.kind() == StatementKind.SET, inTransaction());
     }

@@ -92,6 +92,20 @@ class TransactionIT {
     }
 
     @Test
+    void aCommitMadeBySetAutocommitAsTextInvalidatesTheTransactionsWrites() throws SQLException {
+        try (Connection writer = DriverManager.getConnection(url);
+                Connection reader = DriverManager.getConnection(url)) {
+            assertThat(name(reader, 1)).isEqualTo("alice");
+            assertThat(name(reader, 1)).isEqualTo("alice");
+            writer.setAutoCommit(false);
+            Db.exec(writer, "UPDATE " + table + " SET name = 'alice v3' WHERE id = 1");
+            // the server commits here; JDBC's setAutoCommit was never called
+            Db.exec(writer, "SET autocommit = 1");
+            assertThat(name(reader, 1)).as("I1: the commit made by SET autocommit").isEqualTo("alice v3");
+        }
+    }
+
+    @Test
     void rollbackLeavesTheCacheCorrect() throws SQLException {
         try (Connection writer = DriverManager.getConnection(url);
                 Connection reader = DriverManager.getConnection(url)) {
