@@ -39,9 +39,6 @@ import io.sqlcache.sql.SqlAnalysis;
 import io.sqlcache.sql.StatementKind;
 import io.sqlcache.sql.TableName;
 import java.lang.System.Logger.Level;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -369,12 +366,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         Runnable onOk;
         KeyMaterial key;
         CacheRuntime.RawLookup lookup;
-        /** The prepared statement a COM_STMT_EXECUTE runs, or null. */
-        Session.Prepared prepared;
-        /** The execute carries its parameter types (new-params-bound = 1). */
-        boolean carriesTypes;
-        /** For an execute without types: the same request with the statement's types, or null. */
-        byte[] withTypes;
+        /** For a COM_STMT_EXECUTE of a known statement: the parameter types the server must hold, or null. */
+        BinaryExecute.Types types;
         List<byte[]> capture;
         long capturedBytes;
         int ttl;
@@ -484,31 +477,31 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     private void query(Exchange ex) {
         byte[] payload = ex.request.payload();
         byte[] text = Arrays.copyOfRange(payload, 1, payload.length);
-        Decoded d = decode(text);
-        AdminStatements.Admin admin = d.trusted ? AdminStatements.parse(d.text) : null;
+        StatementText d = StatementText.decode(text, session.decoding);
+        AdminStatements.Admin admin = d.trusted() ? AdminStatements.parse(d.text()) : null;
         if (admin != null) {
             admin(ex, admin);
             return;
         }
-        ex.sql = d.text;
-        SqlAnalysis known = d.trusted ? context.knownRead(d.text) : null;
+        ex.sql = d.text();
+        SqlAnalysis known = d.trusted() ? context.knownRead(d.text()) : null;
         if (known != null) {
             // a cacheable read seen before: no hop to a worker on the hit path
             analysed(ex, d, known);
             return;
         }
-        submit(ex, () -> runtime.analyze(d.text), a -> {
-            if (d.trusted) {
-                context.rememberRead(d.text, a);
+        submit(ex, () -> runtime.analyze(d.text()), a -> {
+            if (d.trusted()) {
+                context.rememberRead(d.text(), a);
             }
             analysed(ex, d, a);
         });
     }
 
-    private void analysed(Exchange ex, Decoded d, SqlAnalysis a) {
+    private void analysed(Exchange ex, StatementText d, SqlAnalysis a) {
         ex.analysis = a;
         if (a.kind() == StatementKind.READ) {
-            String reason = d.trusted ? null : "text not decodable in the connection's character set";
+            String reason = d.trusted() ? null : "text not decodable in the connection's character set";
             if (reason == null) {
                 ReadDecision plan = runtime.readPolicy().named(a, session);
                 if (plan.bypass() == null) {
@@ -519,19 +512,19 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             }
             metrics.bypass(reason);
         }
-        classifyWrite(ex, a, d.trusted);
+        classifyWrite(ex, a, d.trusted());
         forwardStatement(ex);
     }
 
     private void prepare(Exchange ex) {
         byte[] payload = ex.request.payload();
-        Decoded d = decode(Arrays.copyOfRange(payload, 1, payload.length));
-        submit(ex, () -> runtime.analyze(d.text), a -> {
-            SqlAnalysis known = d.trusted ? a : null;
+        StatementText d = StatementText.decode(Arrays.copyOfRange(payload, 1, payload.length), session.decoding);
+        submit(ex, () -> runtime.analyze(d.text()), a -> {
+            SqlAnalysis known = d.trusted() ? a : null;
             // MariaDB: an execute of statement id -1 runs the last statement prepared; after a failed prepare, unknown
             session.lastPrepared = null;
             ex.onOk = () -> {
-                Session.Prepared ps = new Session.Prepared(d.text, known, ex.tracker.parameterCount());
+                Session.Prepared ps = new Session.Prepared(d.text(), known, ex.tracker.parameterCount());
                 session.prepared.put(ex.tracker.statementId(), ps);
                 session.lastPrepared = ps;
             };
@@ -540,48 +533,20 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void execute(Exchange ex) {
-        byte[] payload = ex.request.payload();
-        Session.Prepared ps;
-        int flags;
-        byte[] values = null;
-        try {
-            PayloadReader r = new PayloadReader(payload, 1);
-            int id = r.int4();
-            ps = session.preparedById(id);
-            flags = r.int1();
-            r.skip(4);
-            if (ps != null && ps.parameterCount > 0) {
-                byte[] nulls = r.bytes((ps.parameterCount + 7) / 8);
-                if (r.int1() == 1) {
-                    byte[] types = r.bytes(2 * ps.parameterCount);
-                    if (!Arrays.equals(types, ps.types)) {
-                        ps.typesOnServer = false;
-                    }
-                    ps.types = types;
-                    ex.carriesTypes = true;
-                }
-                byte[] rest = r.rest();
-                values = new byte[nulls.length + rest.length];
-                System.arraycopy(nulls, 0, values, 0, nulls.length);
-                System.arraycopy(rest, 0, values, nulls.length, rest.length);
-                if (!ex.carriesTypes && ps.types != null && !ps.typesOnServer) {
-                    ex.withTypes = withTypes(payload, nulls, ps.types, rest);
-                }
-                ex.integerParams = BinaryIntegers.decode(ps.types, values, ps.parameterCount);
-            }
-        } catch (MalformedPacketException e) {
-            // the server will refuse it; it changes nothing we could name
-            ps = null;
-            flags = 0;
-        }
+        BinaryExecute x = BinaryExecute.parse(ex.request.payload(), session);
+        Session.Prepared ps = x.prepared();
+        int flags = x.flags();
+        byte[] values = x.values();
+        ex.integerParams = x.integerParams();
         if (ps == null || ps.analysis == null) {
+            // unknown to us (or malformed: the server will refuse it): it may write anything
             ex.writes = true;
             ex.write = WriteTarget.UNKNOWN;
             ex.bumpOnError = false;
             forward(ex, Expect.RESULT);
             return;
         }
-        ex.prepared = ps;
+        ex.types = x.types();
         SqlAnalysis a = ps.analysis;
         ex.analysis = a;
         ex.sql = ps.sql;
@@ -865,33 +830,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private void forward(Exchange ex, Expect expect) {
         ex.tracker = new ResponseTracker(expect, session.deprecateEof());
-        Packet out = ex.request;
-        Session.Prepared ps = ex.prepared;
-        if (ps != null) {
-            if (ex.withTypes != null) {
-                // the execute that carried these types was a hit: the server has older types or none
-                out = new Packet(ex.request.sequenceId(), ex.withTypes);
-                ps.typesOnServer = true;
-            } else if (ex.carriesTypes) {
-                ps.typesOnServer = true;
-            }
-        }
+        Packet out = ex.types == null ? ex.request : ex.types.forwarded(ex.request);
         backend.writeAndFlush(out);
-    }
-
-    /**
-     * A COM_STMT_EXECUTE sent without types (new-params-bound = 0), rewritten to carry them:
-     * command, statement id, flags and iteration count (10 bytes), the null bitmap,
-     * new-params-bound = 1, the types, then the values as the client sent them.
-     */
-    static byte[] withTypes(byte[] payload, byte[] nulls, byte[] types, byte[] values) {
-        byte[] out = new byte[10 + nulls.length + 1 + types.length + values.length];
-        System.arraycopy(payload, 0, out, 0, 10);
-        System.arraycopy(nulls, 0, out, 10, nulls.length);
-        out[10 + nulls.length] = 1;
-        System.arraycopy(types, 0, out, 11 + nulls.length, types.length);
-        System.arraycopy(values, 0, out, 11 + nulls.length + types.length, values.length);
-        return out;
     }
 
     private void forwardWithoutAnswer(Exchange ex) {
@@ -1152,40 +1092,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (queuedBytes >= MAX_QUEUED_BYTES) {
             updateClientRead();
         }
-    }
-
-    // ---- text ----
-
-    private record Decoded(String text, boolean trusted) {
-    }
-
-    /**
-     * The statement text. Pure ASCII reads the same in every character set a client may use;
-     * other bytes are decoded only when the session's character set is known to be UTF-8.
-     * Anything else is decoded byte for byte (ISO-8859-1) and not trusted: not cached, and
-     * as a write it invalidates everything.
-     */
-    private Decoded decode(byte[] text) {
-        boolean ascii = true;
-        for (byte b : text) {
-            if (b < 0) {
-                ascii = false;
-                break;
-            }
-        }
-        if (ascii) {
-            return new Decoded(new String(text, StandardCharsets.ISO_8859_1), true);
-        }
-        if (session.decoding == Session.TextDecoding.UTF8) {
-            try {
-                String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(text)).toString();
-                return new Decoded(s, true);
-            } catch (CharacterCodingException e) {
-                // fall through
-            }
-        }
-        return new Decoded(new String(text, StandardCharsets.ISO_8859_1), false);
     }
 
     @Override
