@@ -21,8 +21,7 @@ import java.util.Arrays;
  */
 record BinaryExecute(Session.Prepared prepared, int flags, byte[] values, Types types, Long[] integerParams) {
 
-    private static final Long[] NO_INTEGERS = new Long[0];
-    private static final BinaryExecute UNKNOWN = new BinaryExecute(null, 0, null, null, NO_INTEGERS);
+    private static final BinaryExecute UNKNOWN = new BinaryExecute(null, 0, null, null, Exchange.NO_INTEGERS);
 
     /**
      * Reads an execute. Notes new parameter types on the statement (and that the server does
@@ -36,7 +35,7 @@ record BinaryExecute(Session.Prepared prepared, int flags, byte[] values, Types 
             int flags = r.int1();
             r.skip(4);
             if (ps == null || ps.parameterCount == 0) {
-                return new BinaryExecute(ps, flags, null, new Types(ps, false, null), NO_INTEGERS);
+                return new BinaryExecute(ps, flags, null, new Types(ps, false, null), Exchange.NO_INTEGERS);
             }
             byte[] nulls = r.bytes((ps.parameterCount + 7) / 8);
             boolean carried = false;
