@@ -13,6 +13,7 @@ import io.sqlcache.sql.StatementKind;
 import io.sqlcache.sql.TableName;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The commands that carry SQL: COM_QUERY (and the proxy's own admin statements), COM_STMT_PREPARE
@@ -69,17 +70,9 @@ final class StatementCommands {
 
     private void analysed(Exchange ex, StatementText d, SqlAnalysis a) {
         ex.statement = new Exchange.Statement(d.text(), a, Exchange.NO_INTEGERS);
-        if (a.kind() == StatementKind.READ) {
-            String reason = d.trusted() ? null : "text not decodable in the connection's character set";
-            if (reason == null) {
-                ReadDecision plan = runtime.readPolicy().named(a, session);
-                if (plan.bypass() == null) {
-                    reads.read(ex, a, plan, NO_PARAMS, "text");
-                    return;
-                }
-                reason = plan.bypass();
-            }
-            runtime.metrics().bypass(reason);
+        if (a.kind() == StatementKind.READ && toCache(ex, a,
+                d.trusted() ? null : "text not decodable in the connection's character set", () -> NO_PARAMS, "text")) {
+            return;
         }
         forwardStatement(ex, a, d.trusted());
     }
@@ -127,19 +120,32 @@ final class StatementCommands {
             if (reason == null && ps.parameterCount > 0 && ps.types == null) {
                 reason = "parameter types unknown";
             }
-            if (reason == null) {
-                ReadDecision plan = runtime.readPolicy().named(a, session);
-                if (plan.bypass() == null) {
-                    ParamValue[] params = ps.parameterCount == 0 ? NO_PARAMS
-                            : new ParamValue[] {ParamValue.ofBytes(ps.types), ParamValue.ofBytes(x.values())};
-                    reads.read(ex, a, plan, params, "binary");
-                    return;
-                }
-                reason = plan.bypass();
+            if (toCache(ex, a, reason, () -> ps.parameterCount == 0 ? NO_PARAMS
+                    : new ParamValue[] {ParamValue.ofBytes(ps.types), ParamValue.ofBytes(x.values())}, "binary")) {
+                return;
             }
-            runtime.metrics().bypass(reason);
         }
         forwardStatement(ex, a, true);
+    }
+
+    /**
+     * A read goes to the cache unless {@code reason} or the read policy says why not; then the
+     * reason is counted as a bypass.
+     *
+     * @return whether {@link CachedReads} took the read
+     */
+    private boolean toCache(Exchange ex, SqlAnalysis a, String reason, Supplier<ParamValue[]> params,
+                            String protocol) {
+        if (reason == null) {
+            ReadDecision plan = runtime.readPolicy().named(a, session);
+            if (plan.bypass() == null) {
+                reads.read(ex, a, plan, params.get(), protocol);
+                return true;
+            }
+            reason = plan.bypass();
+        }
+        runtime.metrics().bypass(reason);
+        return false;
     }
 
     /** Forwards a statement that is not answered from the cache, its writes noted and expanded first. */
