@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  *
  * <p>Bounded: at most {@link #MAX_WAITERS} per flight (later ones forward their own query), and
  * a flight ends with its leader's command: answered, refused, not cacheable, or its connection
- * closed. A waiter's own bound (ClientConnection's wait limit) covers a leader stalled by its
+ * closed. A waiter's own bound (CachedReads' wait limit) covers a leader stalled by its
  * own slow client. Thread-safe: sessions on every event loop share one coalescer.
  */
 final class Coalescer {

@@ -10,6 +10,7 @@ import io.sqlcache.proxy.protocol.Capabilities;
 import io.sqlcache.proxy.protocol.ServerStatus;
 import io.sqlcache.sql.SessionVariables;
 import io.sqlcache.sql.SqlAnalysis;
+import io.sqlcache.sql.StatementKind;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -197,6 +198,33 @@ final class Session implements SessionView {
         schemaKnown = false;
         isolation.session(Isolation.UNKNOWN);
         decoding = TextDecoding.OTHER;
+    }
+
+    /**
+     * A statement's answer is complete and the server ran it (a text it could not parse ran
+     * nothing): the session follows what the statement changed.
+     *
+     * @param ok                 the answer is no error
+     * @param inTransactionAfter a transaction is open after it
+     */
+    void statementRan(SqlAnalysis a, String sql, boolean ok, boolean inTransactionAfter) {
+        switch (a.kind()) {
+            case USE -> {
+                if (ok) {
+                    useSchema(a.useSchema());
+                }
+            }
+            case SET -> afterSet(sql);
+            case WRITE, DDL -> {
+                if (a.writesUnknown()) {
+                    // a procedure or a multi-statement text may have changed settings or the schema
+                    unknowable();
+                }
+            }
+            default -> {
+            }
+        }
+        isolation.statementRan(a.kind() == StatementKind.SET, inTransactionAfter);
     }
 
     void useSchema(String name) {
