@@ -239,6 +239,71 @@ class ProxyIT {
         }
     }
 
+    /**
+     * A write through the proxy marks its table in flight before the server runs it, and settles
+     * it after: while the UPDATE waits on a row lock held elsewhere (the race made on purpose), the
+     * table's version is odd, so no reader serves or stores it; once it returns, even again.
+     */
+    @Test
+    void aWriteIsMarkedInFlightWhileTheServerRunsIt() throws Exception {
+        String versionKey = prefix + "v:" + ProxyTests.database().toLowerCase(java.util.Locale.ROOT) + "." + table;
+        io.lettuce.core.RedisClient redis = io.lettuce.core.RedisClient.create(TestEnv.REDIS_URL);
+        java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (var raw = redis.connect(); Connection locker = TestEnv.mysql(); Connection c = viaProxy("")) {
+            locker.setAutoCommit(false);
+            Db.exec(locker, "SELECT v FROM " + table + " WHERE id = 1 FOR UPDATE");
+            long lockerId = Long.parseLong(Db.one(locker, "SELECT CONNECTION_ID()"));
+            var update = writer.submit(() -> {
+                Db.exec(c, "UPDATE " + table + " SET v = 'marked' WHERE id = 1");
+                return null;
+            });
+            // until the UPDATE waits for the locker's row lock
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (!waitsForLock(locker, lockerId)) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the UPDATE did not reach the row lock: " + rows(locker,
+                            "SELECT trx_mysql_thread_id, trx_state, trx_query FROM information_schema.innodb_trx")
+                            + rows(locker, "SELECT id, state, info FROM information_schema.processlist")
+                            + " update done: " + update.isDone());
+                }
+                Thread.onSpinWait();
+            }
+            long inFlight = Long.parseLong(raw.sync().get(versionKey));
+            assertThat(inFlight & 1).as("the table's version while the write runs").isEqualTo(1);
+            locker.commit();
+            update.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            long settled = Long.parseLong(raw.sync().get(versionKey));
+            assertThat(settled & 1).as("settled after the write returned").isZero();
+            assertThat(Db.one(c, "SELECT v FROM " + table + " WHERE id = 1")).isEqualTo("marked");
+        } finally {
+            writer.shutdownNow();
+            redis.shutdown();
+        }
+    }
+
+    /** Whether another session waits for a lock that {@code lockerId} holds. */
+    private static boolean waitsForLock(Connection c, long lockerId) throws SQLException {
+        // MariaDB shows a statement waiting for a row lock as "Updating"
+        return Db.one(c, "SELECT COUNT(*) FROM information_schema.processlist WHERE id <> " + lockerId
+                + " AND state = 'Updating' AND info LIKE 'UPDATE%SET v = ''marked''%'").equals("1");
+    }
+
+    @Test
+    void lockTablesInsideATransactionCommitsItAndItsWritesAreSeen() throws SQLException {
+        String sql = "SELECT v FROM " + table + " WHERE id = 3";
+        try (Connection a = viaProxy(""); Connection b = viaProxy("")) {
+            assertThat(Db.one(b, sql)).isEqualTo("é ü");
+            assertThat(Db.one(b, sql)).isEqualTo("é ü");
+            a.setAutoCommit(false);
+            Db.exec(a, "UPDATE " + table + " SET v = 'locked' WHERE id = 3");
+            // LOCK TABLES commits the open transaction implicitly
+            Db.exec(a, "LOCK TABLES " + table + " READ");
+            assertThat(Db.one(b, sql)).as("I1: the implicit commit of LOCK TABLES").isEqualTo("locked");
+            Db.exec(a, "UNLOCK TABLES");
+            a.setAutoCommit(true);
+        }
+    }
+
     @Test
     void theDriverAndTheProxyInvalidateEachOther() throws SQLException {
         String sql = "SELECT v FROM " + table + " WHERE id = 2";

@@ -264,7 +264,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         writes = new WriteFlow(this, s, context);
         relay = new ExchangeRelay(this, s, writes, context, client, backend);
         CachedReads reads = new CachedReads(this, s, relay, context, client.eventLoop());
-        commands = new CommandDispatcher(this, s, relay, new StatementCommands(this, s, relay, reads, writes, context));
+        commands = new CommandDispatcher(this, s, relay, new StatementCommands(this, s, relay, reads, writes, context),
+                writes);
     }
 
     /** The server accepted the client: commands from now on, starting with those sent ahead. */

@@ -24,12 +24,15 @@ final class CommandDispatcher {
     private final Session session;
     private final ExchangeRelay relay;
     private final StatementCommands statements;
+    private final WriteFlow writes;
 
-    CommandDispatcher(ClientConnection connection, Session session, ExchangeRelay relay, StatementCommands statements) {
+    CommandDispatcher(ClientConnection connection, Session session, ExchangeRelay relay, StatementCommands statements,
+                      WriteFlow writes) {
         this.connection = connection;
         this.session = session;
         this.relay = relay;
         this.statements = statements;
+        this.writes = writes;
     }
 
     /** Starts {@code ex}, the connection's current exchange. */
@@ -67,7 +70,7 @@ final class CommandDispatcher {
             case PROCESS_INFO -> relay.forward(ex, Expect.RESULT);
             case CREATE_DB, DROP_DB -> {
                 ex.write.unknown(true);
-                relay.forward(ex, Expect.SINGLE);
+                writes.markThen(ex, () -> relay.forward(ex, Expect.SINGLE));
             }
             case BINLOG_DUMP, BINLOG_DUMP_GTID, TABLE_DUMP -> {
                 // a stream without command boundaries: relay it raw from now on, caching nothing
@@ -77,7 +80,7 @@ final class CommandDispatcher {
             case UNKNOWN -> {
                 // relayed untouched; if the server accepts it (MariaDB's bulk execute), it may have written anything
                 ex.write.unknown(false);
-                relay.forward(ex, Expect.RESULT);
+                writes.markThen(ex, () -> relay.forward(ex, Expect.RESULT));
             }
             default -> relay.forward(ex, Expect.SINGLE);
         }

@@ -70,6 +70,16 @@ final class Exchange {
         private WriteTarget target = WriteTarget.NONE;
         /** A failed statement may still have written (a non-transactional table): bump anyway, as the driver does. */
         private boolean bumpOnError = true;
+        /** What was marked in flight before it was forwarded ({@code CacheRuntime#mark}), or null. */
+        private Object marks;
+
+        void marked(Object marks) {
+            this.marks = marks;
+        }
+
+        Object marks() {
+            return marks;
+        }
 
         /** It writes {@code target}. */
         void set(WriteTarget target) {

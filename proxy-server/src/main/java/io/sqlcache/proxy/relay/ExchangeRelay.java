@@ -79,8 +79,8 @@ final class ExchangeRelay {
             LOG.log(Level.WARNING, "sqlcache proxy: unexpected server packet, closing the connection: " + e.getMessage());
             context.protocolError();
             client.writeAndFlush(p);
-            if (ex.write.writes()) {
-                writes.bumpInBackground(ex.write.target());
+            if (ex.write.writes() || ex.write.marks() != null) {
+                writes.bumpInBackground(ex.write.marks(), ex.write.writes() ? ex.write.target() : WriteTarget.NONE);
             }
             connection.closeNow();
             return;

@@ -100,7 +100,7 @@ final class StatementCommands {
         if (ps == null || ps.analysis == null) {
             // unknown to us (or malformed: the server will refuse it): it may write anything
             ex.write.unknown(false);
-            relay.forward(ex, Expect.RESULT);
+            writes.markThen(ex, () -> relay.forward(ex, Expect.RESULT));
             return;
         }
         ex.types = x.types();

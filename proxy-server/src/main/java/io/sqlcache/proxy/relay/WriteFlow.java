@@ -54,13 +54,13 @@ final class WriteFlow {
         Exchange.PendingWrite write = ex.write;
         SqlAnalysis a = s == null ? null : s.analysis();
         if (!write.writes() || a == null || !write.target().expandable(a)) {
-            forward.run();
+            markThen(ex, forward);
             return;
         }
         CatalogConnector catalog = context.catalog();
         if (catalog == null) {
             write.set(write.target().plus(WriteTarget.UNKNOWN));
-            forward.run();
+            markThen(ex, forward);
             return;
         }
         WriteTarget named = write.target();
@@ -69,8 +69,30 @@ final class WriteFlow {
         connection.submit(ex, () -> named.expand(runtime.dependencies(), a, schema, context.catalogServer(), catalog,
                 integerParams), w -> {
                     write.set(w);
-                    forward.run();
+                    markThen(ex, forward);
                 });
+    }
+
+    /**
+     * Marks in flight what the statement may commit ({@link TransactionWrites#markedAround}: in
+     * autocommit its write; in a transaction, the write set for anything that may commit it), on
+     * a worker, then runs {@code forward} on the event loop. The marks are settled after the answer
+     * ({@link #bumpThen}), whatever it is.
+     */
+    void markThen(Exchange ex, Runnable forward) {
+        SqlAnalysis a = ex.statement == null ? null : ex.statement.analysis();
+        WriteTarget write = ex.write.writes() ? ex.write.target() : WriteTarget.NONE;
+        WriteTarget around = a == null
+                ? session.writes.markedAround(StatementKind.OTHER, false, write, session.inTransaction())
+                : session.writes.markedAround(a.kind(), a.temporaryTable() != null, write, session.inTransaction());
+        if (around.isEmpty()) {
+            forward.run();
+            return;
+        }
+        connection.submit(ex, () -> runtime.mark(around), marks -> {
+            ex.write.marked(marks);
+            forward.run();
+        });
     }
 
     /**
@@ -116,12 +138,13 @@ final class WriteFlow {
      * reaches the client only after the versions are bumped (I1). Without a bump, runs it now.
      */
     void bumpThen(Exchange ex, WriteTarget bump, Runnable then) {
-        if (bump.isEmpty()) {
+        Object marks = ex.write.marks();
+        if (bump.isEmpty() && marks == null) {
             then.run();
             return;
         }
         connection.submit(ex, () -> {
-            runtime.invalidate(bump);
+            runtime.settle(marks, bump);
             return Boolean.TRUE;
         }, bumped -> then.run());
     }
@@ -134,20 +157,24 @@ final class WriteFlow {
      */
     void closed(Exchange inFlight) {
         WriteTarget bump = session.writes.ended(false);
-        if (inFlight != null && inFlight.write.writes()) {
-            bump = bump.plus(inFlight.write.target());
+        Object marks = null;
+        if (inFlight != null) {
+            marks = inFlight.write.marks();
+            if (inFlight.write.writes()) {
+                bump = bump.plus(inFlight.write.target());
+            }
         }
-        if (!bump.isEmpty()) {
-            bumpInBackground(bump);
+        if (!bump.isEmpty() || marks != null) {
+            bumpInBackground(marks, bump);
         }
     }
 
-    /** Bumps without holding anything back (the connection is going away). */
-    void bumpInBackground(WriteTarget write) {
+    /** Settles and bumps without holding anything back (the connection is going away). */
+    void bumpInBackground(Object marks, WriteTarget write) {
         try {
-            context.workers().execute(() -> runtime.invalidate(write));
+            context.workers().execute(() -> runtime.settle(marks, write));
         } catch (RejectedExecutionException e) {
-            runtime.invalidate(write);
+            runtime.settle(marks, write);
         }
     }
 }
