@@ -412,6 +412,7 @@ public final class CacheRuntime {
         return readRaw(key, tables, Map.of());
     }
 
+
     /** Like {@link #readRaw(KeyMaterial, Collection)}, for a read restricted to primary-key buckets. */
     public RawLookup readRaw(KeyMaterial key, Collection<TableName> tables, Map<TableName, long[]> buckets) {
         String entryKey = keys.entryKey(key.hash());
@@ -419,7 +420,7 @@ public final class CacheRuntime {
         if (found == null) {
             return RawLookup.UNAVAILABLE;
         }
-        return rawAnswer(key, entryKey, found, tables, buckets);
+        return rawAnswer(key, entryKey, found, tables, buckets, Freshness.ANY);
     }
 
     /**
@@ -436,12 +437,16 @@ public final class CacheRuntime {
      * @param executor where to decode and complete, such as the channel's event loop; not null
      */
     public CompletionStage<RawLookup> readRawAsync(KeyMaterial key, Collection<TableName> tables, Executor executor) {
-        return readRawAsync(key, tables, Map.of(), executor);
+        return readRawAsync(key, tables, Map.of(), Freshness.ANY, executor);
     }
 
-    /** Like {@link #readRawAsync(KeyMaterial, Collection, Executor)}, for a read restricted to primary-key buckets. */
+    /**
+     * Like {@link #readRawAsync(KeyMaterial, Collection, Executor)}, for a read restricted to
+     * primary-key buckets, by a reader whose REPEATABLE READ snapshot follows the write sequence
+     * {@code snapshot} ({@link Long#MAX_VALUE}: none, see {@link #read(KeyMaterial, Collection, Map, long)}).
+     */
     public CompletionStage<RawLookup> readRawAsync(KeyMaterial key, Collection<TableName> tables,
-                                                   Map<TableName, long[]> buckets, Executor executor) {
+                                                   Map<TableName, long[]> buckets, long snapshot, Executor executor) {
         Objects.requireNonNull(executor, "executor");
         if (invalidator.hasPending()) {
             invalidator.scheduleRetry();
@@ -460,18 +465,18 @@ public final class CacheRuntime {
                 storeFailed("lookup", StoreException.of(e));
                 return RawLookup.UNAVAILABLE;
             }
-            return rawAnswer(key, entryKey, found, tables, buckets);
+            return rawAnswer(key, entryKey, found, tables, buckets, snapshot);
         }, executor);
     }
 
     /** A hit when the entry's key material and versions match the current ones, else a miss under them. */
     private RawLookup rawAnswer(KeyMaterial key, String entryKey, CacheStore.Lookup found,
-                                Collection<TableName> tables, Map<TableName, long[]> buckets) {
+                                Collection<TableName> tables, Map<TableName, long[]> buckets, long snapshot) {
         if (found.entry() != null) {
             try {
                 RawEntry entry = codec.decodeRaw(found.entry());
                 if (KeyMaterial.matches(key, entry.keyMaterial())
-                        && Freshness.servable(entry.versions(), found.versions(), Freshness.ANY)) {
+                        && Freshness.servable(entry.versions(), found.versions(), snapshot)) {
                     return new RawLookup(entry.packets(), entryKey, found.versions(), false);
                 }
             } catch (CodecException e) {
@@ -480,7 +485,7 @@ public final class CacheRuntime {
             }
         }
         return new RawLookup(null, entryKey, found.versions(),
-                storable(tables, buckets, found.versions(), Freshness.ANY));
+                storable(tables, buckets, found.versions(), snapshot));
     }
 
     /**

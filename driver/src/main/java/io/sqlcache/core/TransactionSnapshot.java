@@ -64,6 +64,28 @@ public final class TransactionSnapshot {
         return sequence >= 0 ? sequence : -1;
     }
 
+    /**
+     * Whether a statement about to reach the server should read the sequence first: no snapshot
+     * yet, and it may take it (see {@link #beforeServer}). For a caller that must read the
+     * sequence elsewhere first (the proxy, off its event loop).
+     */
+    public boolean wantsSequence(boolean read) {
+        return sequence == NONE && read;
+    }
+
+    /** The snapshot was taken after the sequence read {@code s} ({@code -1}: unknown, none is proven). */
+    public void pin(long s) {
+        if (sequence == NONE) {
+            sequence = s < 0 ? UNPROVABLE : s;
+        }
+        started = true;
+    }
+
+    /** The sequence reads may be served under now, without reading or sending anything; {@code -1} if none. */
+    public long current() {
+        return sequence >= 0 ? sequence : -1;
+    }
+
     /** What {@link #forRead} would answer, without reading or sending anything (whyNotCached). */
     public long peek() {
         return sequence >= 0 ? sequence : sequence == NONE && !started ? 0 : -1;

@@ -7,21 +7,12 @@ import io.sqlcache.SqlCacheStatement;
 import io.sqlcache.testing.Db;
 import io.sqlcache.testing.RedisServerProcess;
 import io.sqlcache.testing.TestEnv;
+import io.sqlcache.testing.Transfers;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,63 +25,40 @@ import org.junit.jupiter.api.Test;
  */
 class RepeatableReadIT {
 
-    private static final int ROWS = 4;
-    private static final int TOTAL = ROWS * 2 * 1000;
+    private static final int TOTAL = Transfers.TOTAL;
 
-    private String a;
-    private String b;
+    private final Transfers transfers = new Transfers();
+    private final String a = transfers.a;
+    private final String b = transfers.b;
     private String url;
 
     @BeforeEach
     void setUp() throws SQLException {
         TestEnv.requireRedis();
-        a = Db.uniqueTable("rr_a");
-        b = Db.uniqueTable("rr_b");
         url = TestEnv.sqlcacheUrl("sqlcache.redis=" + TestEnv.REDIS_URL + "&sqlcache.prefix=" + Db.uniquePrefix());
-        try (Connection c = TestEnv.mysql()) {
-            for (String t : List.of(a, b)) {
-                Db.exec(c, "CREATE TABLE " + t + " (id INT PRIMARY KEY, amount INT NOT NULL) ENGINE=InnoDB");
-                for (int i = 0; i < ROWS; i++) {
-                    Db.exec(c, "INSERT INTO " + t + " VALUES (" + i + ", 1000)");
-                }
-            }
-        }
+        transfers.create();
     }
 
     @AfterEach
     void tearDown() throws SQLException {
         RaceHooks.naiveRepeatableRead = false;
-        try (Connection c = TestEnv.mysql()) {
-            Db.exec(c, "DROP TABLE IF EXISTS " + a, "DROP TABLE IF EXISTS " + b);
-        }
+        transfers.drop();
     }
 
     private String cachedSum(String table) {
-        return "SELECT SUM(amount) FROM " + table;
+        return transfers.cachedSum(table);
     }
 
-    /** The same sum, which the cache refuses: it always reads the transaction's snapshot on the server. */
     private String serverSum(String table) {
-        return "/* sqlcache:skip */ SELECT SUM(amount) FROM " + table;
+        return transfers.serverSum(table);
     }
 
-    private static long read(Connection c, String sql, Outcomes outcomes) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            long v = rs.getLong(1);
-            if (outcomes != null) {
-                outcomes.count(st.unwrap(SqlCacheStatement.class).lastCacheOutcome());
-            }
-            return v;
-        }
+    private static long read(Connection c, String sql, Transfers.Outcomes outcomes) throws SQLException {
+        return Transfers.read(c, sql, outcomes);
     }
 
     private void transfer(Connection c, int from, int to, int amount) throws SQLException {
-        c.setAutoCommit(false);
-        Db.exec(c, "UPDATE " + a + " SET amount = amount - " + amount + " WHERE id = " + from,
-                "UPDATE " + b + " SET amount = amount + " + amount + " WHERE id = " + to);
-        c.commit();
-        c.setAutoCommit(true);
+        transfers.transfer(c, from, to, amount);
     }
 
     private static String outcome(Connection c, String sql) throws SQLException {
@@ -188,16 +156,6 @@ class RepeatableReadIT {
         }
     }
 
-    /** Hits, misses and bypasses of the readers' cacheable statements. */
-    private static final class Outcomes {
-        final AtomicLong hits = new AtomicLong();
-        final AtomicLong others = new AtomicLong();
-
-        void count(String outcome) {
-            (outcome.equals("hit") ? hits : others).incrementAndGet();
-        }
-    }
-
     /**
      * Writers move money between the two tables, one transaction per transfer, through sqlcache;
      * readers sum both tables in REPEATABLE READ transactions, each table by a statement the cache
@@ -208,12 +166,12 @@ class RepeatableReadIT {
     @Test
     void concurrentTransfersNeverShowATransactionTwoSnapshots() throws Exception {
         int readerTxs = Boolean.getBoolean("sqlcache.longTests") ? 20_000 : 1_500;
-        Result r = run(3, 2, readerTxs, 20);
-        assertThat(r.broken).as("sums that differ from the total").isZero();
-        assertThat(r.failures).as("failed statements").isZero();
-        assertThat(r.outcomes.hits.get()).as("cacheable reads served from the cache: %s of %s", r.outcomes.hits,
-                r.outcomes.hits.get() + r.outcomes.others.get())
-                .isGreaterThan(r.outcomes.others.get());
+        Transfers.Result r = transfers.run(url, Transfers.Begin.JDBC, 3, 2, readerTxs, 20, done -> null);
+        assertThat(r.broken()).as("sums that differ from the total").isZero();
+        assertThat(r.failures()).as("failed statements").isZero();
+        assertThat(r.outcomes().hits.get()).as("cacheable reads served from the cache: %s of %s", r.outcomes().hits.get(),
+                r.outcomes().hits.get() + r.outcomes().others.get())
+                .isGreaterThan(r.outcomes().others.get());
     }
 
     /**
@@ -227,116 +185,22 @@ class RepeatableReadIT {
                     + "&sqlcache.timeoutMs=200&sqlcache.breakerMs=200");
             int readerTxs = 1_500;
             Runnable[] faults = {redis::pause, redis::resume, redis::kill, redis::restart};
-            Result r = run(3, 2, readerTxs, 20, done -> {
+            Transfers.Result r = transfers.run(url, Transfers.Begin.JDBC, 3, 2, readerTxs, 20, done -> {
                 // a fault at each fifth of the readers' progress
                 int step = (int) (done * 5 / readerTxs) - 1;
                 return step >= 0 && step < faults.length ? faults[step] : null;
             });
-            assertThat(r.broken).as("sums that differ from the total").isZero();
-            assertThat(r.failures).as("failed statements").isZero();
-            assertThat(r.outcomes.hits.get()).as("hits before and after the faults").isPositive();
+            assertThat(r.broken()).as("sums that differ from the total").isZero();
+            assertThat(r.failures()).as("failed statements").isZero();
+            assertThat(r.outcomes().hits.get()).as("hits before and after the faults").isPositive();
         }
     }
 
     @Test
     void theConcurrentTestCatchesANaiveBuild() throws Exception {
         RaceHooks.naiveRepeatableRead = true;
-        Result r = run(3, 2, 1_500, 8);
-        assertThat(r.broken).as("broken sums with REPEATABLE READ served as READ COMMITTED").isPositive();
+        Transfers.Result r = transfers.run(url, Transfers.Begin.JDBC, 3, 2, 1_500, 8, done -> null);
+        assertThat(r.broken()).as("broken sums with REPEATABLE READ served as READ COMMITTED").isPositive();
     }
 
-    record Result(long broken, long failures, Outcomes outcomes) {
-    }
-
-    private Result run(int readers, int writers, int readerTxs, int txsPerTransfer) throws Exception {
-        return run(readers, writers, readerTxs, txsPerTransfer, done -> null);
-    }
-
-    /**
-     * @param faults given the readers' progress, the fault to inject now (each at most once), or null
-     */
-    private Result run(int readers, int writers, int readerTxs, int txsPerTransfer,
-                       java.util.function.LongFunction<Runnable> faults) throws Exception {
-        java.util.Set<Runnable> injected = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        AtomicLong broken = new AtomicLong();
-        AtomicLong failures = new AtomicLong();
-        AtomicLong done = new AtomicLong();
-        AtomicBoolean stop = new AtomicBoolean();
-        Outcomes outcomes = new Outcomes();
-        Semaphore paced = new Semaphore(0);
-        ExecutorService pool = Executors.newFixedThreadPool(readers + writers);
-        List<Future<?>> all = new ArrayList<>();
-        try {
-            for (int w = 0; w < writers; w++) {
-                long seed = 1000 + w;
-                all.add(pool.submit(() -> {
-                    Random rnd = new Random(seed);
-                    try (Connection c = DriverManager.getConnection(url)) {
-                        while (!stop.get()) {
-                            if (!paced.tryAcquire(txsPerTransfer, 100, TimeUnit.MILLISECONDS)) {
-                                continue;
-                            }
-                            try {
-                                transfer(c, rnd.nextInt(ROWS), rnd.nextInt(ROWS), 1 + rnd.nextInt(50));
-                            } catch (SQLException e) {
-                                // a deadlock between two transfers is the database's answer, not the cache's
-                                if (!"40001".equals(e.getSQLState())) {
-                                    failures.incrementAndGet();
-                                }
-                                c.rollback();
-                                c.setAutoCommit(true);
-                            }
-                        }
-                    }
-                    return null;
-                }));
-            }
-            for (int r = 0; r < readers; r++) {
-                long seed = r;
-                all.add(pool.submit(() -> {
-                    Random rnd = new Random(seed);
-                    try (Connection c = DriverManager.getConnection(url)) {
-                        while (done.incrementAndGet() <= readerTxs) {
-                            try {
-                                c.setAutoCommit(false);
-                                boolean aFirst = rnd.nextBoolean();
-                                String first = aFirst ? a : b;
-                                String second = aFirst ? b : a;
-                                long s1 = rnd.nextInt(4) == 0 ? read(c, serverSum(first), null)
-                                        : read(c, cachedSum(first), outcomes);
-                                long s2 = rnd.nextInt(4) == 0 ? read(c, serverSum(second), null)
-                                        : read(c, cachedSum(second), outcomes);
-                                if (s1 + s2 != TOTAL) {
-                                    broken.incrementAndGet();
-                                }
-                                c.commit();
-                                c.setAutoCommit(true);
-                            } catch (SQLException e) {
-                                failures.incrementAndGet();
-                            }
-                            paced.release();
-                            Runnable fault = faults.apply(done.get());
-                            if (fault != null && injected.add(fault)) {
-                                fault.run();
-                            }
-                        }
-                    }
-                    return null;
-                }));
-            }
-            for (int i = writers; i < all.size(); i++) {
-                all.get(i).get(10, TimeUnit.MINUTES);
-            }
-            stop.set(true);
-            for (int i = 0; i < writers; i++) {
-                all.get(i).get(1, TimeUnit.MINUTES);
-            }
-        } finally {
-            stop.set(true);
-            pool.shutdownNow();
-        }
-        System.out.printf("RepeatableReadIT: %d reader transactions, %d broken sums, %d hits, %d other cacheable reads%n",
-                readerTxs, broken.get(), outcomes.hits.get(), outcomes.others.get());
-        return new Result(broken.get(), failures.get(), outcomes);
-    }
 }

@@ -107,7 +107,7 @@ final class CachedReads {
             relay.forward(ex, Expect.RESULT);
             return;
         }
-        runtime.readRawAsync(ex.read.key, d.tables(), d.buckets(), eventLoop).whenComplete((lookup, e) -> {
+        runtime.readRawAsync(ex.read.key, d.tables(), d.buckets(), d.snapshot(), eventLoop).whenComplete((lookup, e) -> {
             if (!eventLoop.inEventLoop()) {
                 // the event loop refused the continuation: it is shutting down, and so is this connection
                 connection.closeNow();
@@ -139,6 +139,12 @@ final class CachedReads {
         metrics.miss();
         ReadState read = ex.read;
         read.missed(lookup);
+        if (!lookup.storable()) {
+            // a write in flight, or a transaction's snapshot older than the versions: another
+            // session's answer may be older or newer than this one's, so it gets its own
+            relay.forward(ex, Expect.RESULT);
+            return;
+        }
         Coalescer.Joined joined = context.coalescer().leadOrJoin(lookup.entryKey(), read.key.bytes(),
                 lookup.versions(), payloads -> {
                     try {

@@ -82,7 +82,7 @@ final class ConnectionPhase {
             connection.fatal(0, new ErrPacket(ErrPacket.MALFORMED, "08S01", "sqlcache proxy: unreadable server greeting"));
             return;
         }
-        session = new Session(greeting.capabilities() & ~Capabilities.REMOVED);
+        session = new Session(greeting.capabilities() & ~Capabilities.REMOVED, context::serverDefaultIsolation);
         session.extended = greeting.extendedCapabilities() & Capabilities.MARIADB_KEPT;
         session.status = greeting.status();
         connection.greeted(session);

@@ -36,6 +36,8 @@ final class Exchange {
     ReadState read;
     /** For a COM_STMT_EXECUTE of a known statement: the parameter types the server must hold, or null. */
     BinaryExecute.Types types;
+    /** The request as forwarded instead of the client's (a BEGIN that takes its snapshot), or null. */
+    Packet rewritten;
 
     Exchange(Command command, Packet request, int statusBefore) {
         this.command = command;

@@ -48,7 +48,8 @@ final class ExchangeRelay {
     /** Forwards the request; its answer, which {@code expect} describes, comes to {@link #onAnswer}. */
     void forward(Exchange ex, Expect expect) {
         ex.tracker = new ResponseTracker(expect, session.deprecateEof());
-        backend.writeAndFlush(ex.types == null ? ex.request : ex.types.forwarded(ex.request));
+        Packet out = ex.rewritten != null ? ex.rewritten : ex.types == null ? ex.request : ex.types.forwarded(ex.request);
+        backend.writeAndFlush(out);
     }
 
     /** Forwards a command the server does not answer; the exchange is over. */

@@ -38,6 +38,11 @@ public final class ProxyContext {
      * Cleared when full: a bound, not an eviction policy.
      */
     private final ConcurrentHashMap<String, SqlAnalysis> readAnalyses = new ConcurrentHashMap<>();
+    /** See {@link #serverDefaultIsolation}. */
+    private volatile io.sqlcache.core.Isolation serverDefault;
+    private volatile long serverDefaultTriedAt = System.nanoTime();
+    private final java.util.concurrent.atomic.AtomicBoolean serverDefaultLoading =
+            new java.util.concurrent.atomic.AtomicBoolean();
     static final int MAX_READ_ANALYSES = 10_000;
     static final int MAX_ANALYSED_TEXT = 16 * 1024;
 
@@ -72,6 +77,48 @@ public final class ProxyContext {
         if (tls != null) {
             pipeline.addFirst(TlsUpgrade.NAME, new TlsUpgrade(tls));
         }
+    }
+
+    /**
+     * The backend's default isolation level ({@code @@global.transaction_isolation}), what a
+     * session that set none runs at; {@code null} until read. Never blocks: the first call (and
+     * a call a minute after a failed read) reads it on a worker, through the catalog login.
+     */
+    io.sqlcache.core.Isolation serverDefaultIsolation() {
+        io.sqlcache.core.Isolation known = serverDefault;
+        long now = System.nanoTime();
+        if (known == null && catalog != null && now - serverDefaultTriedAt > 0
+                && serverDefaultLoading.compareAndSet(false, true)) {
+            serverDefaultTriedAt = now + java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+            try {
+                workers.execute(() -> {
+                    try {
+                        serverDefault = readServerDefault();
+                    } finally {
+                        serverDefaultLoading.set(false);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                serverDefaultLoading.set(false);
+            }
+        }
+        return known;
+    }
+
+    private io.sqlcache.core.Isolation readServerDefault() {
+        // MySQL 8 and MariaDB 11.1+ know transaction_isolation, older servers tx_isolation only
+        for (String variable : new String[] {"@@global.transaction_isolation", "@@global.tx_isolation"}) {
+            try (java.sql.Connection c = catalog.open(); java.sql.Statement st = c.createStatement();
+                    java.sql.ResultSet rs = st.executeQuery("SELECT " + variable)) {
+                if (rs.next()) {
+                    io.sqlcache.core.Isolation level = io.sqlcache.core.Isolation.parse(rs.getString(1));
+                    return level == io.sqlcache.core.Isolation.UNKNOWN ? null : level;
+                }
+            } catch (java.sql.SQLException e) {
+                // the other name, or the backend is down: tried again later
+            }
+        }
+        return null;
     }
 
     /** Opens catalog connections to the backend, or null when the proxy has no catalog login. */

@@ -4,6 +4,7 @@ import io.sqlcache.core.Isolation;
 import io.sqlcache.core.IsolationState;
 import io.sqlcache.core.SessionView;
 import io.sqlcache.core.TemporaryTables;
+import io.sqlcache.core.TransactionSnapshot;
 import io.sqlcache.core.TransactionWrites;
 import io.sqlcache.invalidate.WriteSet;
 import io.sqlcache.proxy.protocol.Capabilities;
@@ -91,6 +92,10 @@ final class Session implements SessionView {
     int status;
     final IsolationState isolation = new IsolationState(Isolation.SERVER_DEFAULT);
     final TransactionWrites writes = new TransactionWrites();
+    /** When this REPEATABLE READ transaction's snapshot was taken, as the cache must know it. */
+    final TransactionSnapshot snapshot = new TransactionSnapshot();
+    /** The server's default isolation level, once the proxy has read it (null until then). */
+    private final java.util.function.Supplier<Isolation> serverDefault;
     /**
      * After a statement whose effects the proxy cannot see (a CALL, a stored function, a
      * multi-statement text, an unknown command) temporary tables may shadow any name. The driver
@@ -108,7 +113,13 @@ final class Session implements SessionView {
     String cachingOff;
 
     Session(int serverCapabilities) {
+        this(serverCapabilities, () -> null);
+    }
+
+    /** @param serverDefault the server's default isolation level, or null while unknown */
+    Session(int serverCapabilities, java.util.function.Supplier<Isolation> serverDefault) {
         this.serverCapabilities = serverCapabilities;
+        this.serverDefault = serverDefault;
     }
 
     /** The prepared statement a command names, or null when unknown. */
@@ -156,6 +167,7 @@ final class Session implements SessionView {
         settings = "";
         isolation.reset(Isolation.SERVER_DEFAULT);
         writes.ended(true); // the server rolled the open transaction back
+        snapshot.reset();
         temporaryTables.reset();
         prepared.clear();
         lastPrepared = null;
@@ -225,6 +237,9 @@ final class Session implements SessionView {
             }
         }
         isolation.statementRan(a.kind() == StatementKind.SET, inTransactionAfter);
+        if (!inTransactionAfter && a.kind() != StatementKind.SET && a.kind() != StatementKind.USE) {
+            snapshot.reset(); // the transaction, if any, is over
+        }
     }
 
     void useSchema(String name) {
@@ -249,13 +264,22 @@ final class Session implements SessionView {
 
     @Override
     public Isolation isolation() {
-        return isolation.effective();
+        Isolation level = isolation.effective();
+        if (level == Isolation.SERVER_DEFAULT) {
+            Isolation global = serverDefault.get();
+            return global == null ? level : global;
+        }
+        return level;
     }
 
-    /** Not yet followed through the proxy: its REPEATABLE READ transactions read from the server. */
+    /**
+     * The proxy never injects a statement of its own: a transaction's snapshot is known once the
+     * proxy forwarded its BEGIN as {@code START TRANSACTION WITH CONSISTENT SNAPSHOT}, or its
+     * first read, after reading the sequence ({@link TransactionSnapshots}); until then -1.
+     */
     @Override
     public long transactionSnapshot() {
-        return -1;
+        return snapshot.current();
     }
 
     @Override
@@ -278,7 +302,8 @@ final class Session implements SessionView {
      * the bytes of the answer.
      */
     String[] scope(String protocol) {
-        int st = status & (ServerStatus.IN_TRANS | ServerStatus.AUTOCOMMIT);
+        // the flags a cached answer's last packet carries back to the client
+        int st = status & (ServerStatus.IN_TRANS | ServerStatus.AUTOCOMMIT | ServerStatus.IN_TRANS_READONLY);
         return new String[] {"proxy/" + protocol, schema, user, settings,
                 Integer.toHexString(capabilities()) + "/" + Integer.toHexString(extended), Integer.toString(characterSet),
                 Integer.toString(st)};

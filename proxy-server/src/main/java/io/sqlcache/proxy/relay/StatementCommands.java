@@ -32,6 +32,7 @@ final class StatementCommands {
     private final ExchangeRelay relay;
     private final CachedReads reads;
     private final WriteFlow writes;
+    private final TransactionSnapshots snapshots;
     private final ProxyContext context;
     private final CacheRuntime runtime;
 
@@ -44,6 +45,7 @@ final class StatementCommands {
         this.writes = writes;
         this.context = context;
         this.runtime = context.runtime();
+        this.snapshots = new TransactionSnapshots(connection, session, runtime);
     }
 
     /** COM_QUERY: an admin statement, a cacheable read seen before (no worker), or analysed on a worker. */
@@ -151,7 +153,7 @@ final class StatementCommands {
     /** Forwards a statement that is not answered from the cache, its writes noted and expanded first. */
     private void forwardStatement(Exchange ex, SqlAnalysis a, boolean trusted) {
         writes.classify(ex, a, trusted);
-        writes.expand(ex, () -> relay.forward(ex, Expect.RESULT));
+        snapshots.beforeForward(ex, a, () -> writes.expand(ex, () -> relay.forward(ex, Expect.RESULT)));
     }
 
     /** The proxy's own statements: answered here, never forwarded. */
