@@ -109,6 +109,42 @@ class SysbenchIT {
         }
     }
 
+    /**
+     * sysbench {@code oltp_read_only} as it runs by default: prepared statements inside
+     * transactions (BEGIN … COMMIT) at the server's default isolation, REPEATABLE READ. Most of
+     * its reads are served from the cache, and what it reads afterwards equals the server.
+     */
+    @Test
+    void oltpReadOnlyInTransactionsIsServedMostlyFromTheCache() throws Exception {
+        CacheConfig cache = ProxyTests.redisCache(prefix);
+        try (ProxyServer proxy = new ProxyServer(ProxyTests.config(cache)).start()) {
+            try {
+                int port = proxy.port();
+                run(sysbench(port, "oltp_read_only", "prepare"));
+                CacheStats before = proxy.context().runtime().stats();
+                String out = run(sysbench(port, "oltp_read_only", "run", "--threads=2", "--events=" + 2 * EVENTS,
+                        "--time=0", "--rand-seed=3", "--rand-type=uniform"));
+                assertThat(out).contains("transactions:");
+                CacheStats after = proxy.context().runtime().stats();
+                long hits = after.hits() - before.hits();
+                long misses = after.misses() - before.misses();
+                long bypasses = after.totalBypasses() - before.totalBypasses();
+                System.out.printf("SysbenchIT oltp_read_only: %d hits, %d misses, %d bypasses %s%n", hits, misses, bypasses,
+                        after.bypasses());
+                assertThat(hits).as("reads served from the cache (misses %s, bypasses %s)", misses, bypasses)
+                        .isGreaterThan(misses + bypasses);
+
+                String checker = Path.of(SysbenchIT.class.getResource("/sysbench/check.lua").toURI()).toString();
+                String direct = run(sysbench(ProxyTests.backendPort(), checker, "run", "--events=1", "--threads=1",
+                        "--db-ps-mode=disable"));
+                String viaProxy = run(sysbench(port, checker, "run", "--events=1", "--threads=1", "--db-ps-mode=disable"));
+                assertThat(readerLines(viaProxy)).as("what clients read through the proxy").isEqualTo(readerLines(direct));
+            } finally {
+                proxy.context().runtime().store().flushAll();
+            }
+        }
+    }
+
     /** The reader's own lines, without sysbench's banner and statistics. */
     private static List<String> readerLines(String output) {
         List<String> out = new ArrayList<>();

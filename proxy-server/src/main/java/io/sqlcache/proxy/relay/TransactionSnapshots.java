@@ -2,6 +2,7 @@ package io.sqlcache.proxy.relay;
 
 import io.sqlcache.core.CacheRuntime;
 import io.sqlcache.core.Isolation;
+import io.sqlcache.proxy.protocol.Command;
 import io.sqlcache.proxy.protocol.Packet;
 import io.sqlcache.sql.SqlAnalysis;
 import io.sqlcache.sql.StatementKind;
@@ -95,11 +96,15 @@ final class TransactionSnapshots {
         });
     }
 
-    /** A COM_QUERY with the request's sequence id and {@code sql} (ASCII, so any character set). */
+    /**
+     * A COM_QUERY with the request's sequence id and {@code sql} (ASCII, so any character set),
+     * also for a BEGIN that was prepared and executed (sysbench's): the server answers both with
+     * one OK packet.
+     */
     private static Packet query(Packet request, String sql) {
         byte[] text = sql.getBytes(StandardCharsets.US_ASCII);
         byte[] payload = new byte[1 + text.length];
-        payload[0] = request.payload()[0];
+        payload[0] = (byte) Command.QUERY.code();
         System.arraycopy(text, 0, payload, 1, text.length);
         return new Packet(request.sequenceId(), payload);
     }
