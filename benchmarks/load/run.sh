@@ -13,7 +13,7 @@
 #   THREADS [8]  DURATION [30] seconds per measured run  WARMUP [10] seconds per warm-up run
 #   TABLES [4]  TABLE_SIZE [100000]  DB [sbtest_load]
 #   KEEP_DB [0]  1: keep the database at the end and reuse it next time (prepare takes ~1 min)
-#   WORKLOADS ["point_select read_only read_only_skip_trx heavy_mix heavy_mix_1range heavy_mix_99to1"]
+#   WORKLOADS ["point_select read_only read_only_skip_trx read_write heavy_mix heavy_mix_1range heavy_mix_99to1"]
 #   HEAVY_OPTS ["--heavy_ranges=4 --range_size=5000 --reads_per_write=9"]
 #   PROXY_JAVA_OPTS []  extra JVM options for the proxy, e.g. -XX:StartFlightRecording=...
 #   STORE [redis]  redis: the proxy caches in Redis, as in production behind several proxies;
@@ -34,7 +34,7 @@ TABLES=${TABLES:-4}
 TABLE_SIZE=${TABLE_SIZE:-100000}
 DB=${DB:-sbtest_load}
 KEEP_DB=${KEEP_DB:-0}
-WORKLOADS=${WORKLOADS:-"point_select read_only read_only_skip_trx heavy_mix heavy_mix_1range heavy_mix_99to1"}
+WORKLOADS=${WORKLOADS:-"point_select read_only read_only_skip_trx read_write heavy_mix heavy_mix_1range heavy_mix_99to1"}
 HEAVY_OPTS=${HEAVY_OPTS:-"--heavy_ranges=4 --range_size=5000 --reads_per_write=9"}
 PROXY_JAVA_OPTS=${PROXY_JAVA_OPTS:-}
 LOCAL_DIR=$([ "${STORE:-redis}" = local ] && echo /local || true)
@@ -178,6 +178,8 @@ sysbench_args() { # workload -> script and options
         point_select) echo "oltp_point_select" ;;
         read_only) echo "oltp_read_only" ;;
         read_only_skip_trx) echo "oltp_read_only --skip_trx=on" ;;
+        # transactions with writes: REPEATABLE READ reads served from the cache, writes marked and settled
+        read_write) echo "oltp_read_write --mysql-ignore-errors=1213,1205" ;;
         heavy_mix) echo "$ROOT/benchmarks/load/heavy_mix.lua $HEAVY_OPTS" ;;
         # the same report with one range only (one recomputation per write at best)
         heavy_mix_1range) echo "$ROOT/benchmarks/load/heavy_mix.lua $HEAVY_OPTS --heavy_ranges=1" ;;
