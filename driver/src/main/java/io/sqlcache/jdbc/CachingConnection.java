@@ -6,6 +6,7 @@ import io.sqlcache.core.CacheRuntime;
 import io.sqlcache.core.Isolation;
 import io.sqlcache.core.IsolationState;
 import io.sqlcache.core.ReadDecision;
+import io.sqlcache.core.SessionState;
 import io.sqlcache.core.SessionView;
 import io.sqlcache.core.TemporaryTables;
 import io.sqlcache.core.TransactionSnapshot;
@@ -17,7 +18,6 @@ import io.sqlcache.sql.SqlAnalysis;
 import io.sqlcache.sql.StatementKind;
 import io.sqlcache.invalidate.CatalogConnector;
 import io.sqlcache.invalidate.Dependencies;
-import io.sqlcache.invalidate.WriteSet;
 import io.sqlcache.key.ParamValue;
 import java.lang.reflect.Proxy;
 import java.sql.CallableStatement;
@@ -41,25 +41,6 @@ import java.util.regex.Pattern;
  */
 public final class CachingConnection extends ConnectionDelegate implements SqlCacheConnection {
 
-    /**
-     * Session settings that change the rows or how their values are encoded (part of every key),
-     * and who reads: CURRENT_USER() is the account the server checks privileges against (two
-     * accounts can share a user name), the active role changes them too (SET ROLE).
-     */
-    private static final String SESSION_QUERY = "SELECT DATABASE(), @@session.autocommit, @@session.time_zone,"
-            + " @@session.character_set_results, @@session.character_set_connection, @@session.collation_connection,"
-            + " @@session.sql_mode, @@session.lc_time_names, @@session.div_precision_increment,"
-            + " @@session.group_concat_max_len, @@session.sql_select_limit, @@session.default_week_format,"
-            + " @@session.character_set_client, @@session.max_sort_length, CURRENT_USER(), ";
-    /**
-     * The variants of the tail of the session query, tried in order until one works: MySQL 8
-     * knows only transaction_isolation, MariaDB before 11.1 only tx_isolation; MySQL 5.7 has no
-     * roles (no CURRENT_ROLE()), so NULL stands for "no role".
-     */
-    private static final String[] SESSION_QUERY_TAILS = {
-        "CURRENT_ROLE(), @@session.transaction_isolation", "CURRENT_ROLE(), @@session.tx_isolation",
-        "NULL, @@session.transaction_isolation", "NULL, @@session.tx_isolation"};
-    private static volatile int sessionQueryVariant;
     /** More variables than this set on one connection and its reads bypass: a key should stay small. */
     private static final int MAX_EXTRA_VARIABLES = 32;
 
@@ -73,12 +54,15 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
     private final String driverScope;
     /** Non-null when the real driver's options make cached values differ: every read bypasses. */
     private final String optionsBypass;
-    private final TransactionWrites writes = new TransactionWrites();
-    private final TemporaryTables temporaryTables = new TemporaryTables();
     /** Asks this session whether a name is one of its temporary tables (after a procedure call). */
     private final SessionView.Prober temporaryProber;
     /** What the read policy sees of this connection. */
-    private final SessionView view = new View();
+    private final View view = new View();
+    /** The session state the rules follow (shortcuts into {@link #view}). */
+    private final TransactionWrites writes = view.writes();
+    private final TemporaryTables temporaryTables = view.temporaryTables();
+    private final IsolationState isolation = view.isolationState();
+    private final TransactionSnapshot snapshot = view.snapshot();
     /** Opens a separate connection to read the catalog (views, triggers, foreign keys). */
     private final CatalogConnector catalog;
 
@@ -87,12 +71,9 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
     private String schema;
     private boolean autoCommit;
     private boolean explicitTransaction;
-    private final IsolationState isolation = new IsolationState(Isolation.UNKNOWN);
-    /** When this REPEATABLE READ transaction's snapshot was taken, as the cache must know it. */
-    private final TransactionSnapshot snapshot = new TransactionSnapshot();
     /** Set while {@link #whyNotCached} plans: nothing may be sent then. */
     private boolean planningOnly;
-    /** Variables a SET on this connection changed that may change results and SESSION_QUERY does not read. */
+    /** Variables a SET on this connection changed that may change results and the session query does not read. */
     private final Set<String> extraVariables = new java.util.TreeSet<>();
 
     private CachingConnection(Connection delegate, CacheRuntime runtime, String driverScope, CatalogConnector catalog)
@@ -134,7 +115,7 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
 
     private void loadSession() {
         session = null;
-        try (Statement st = delegate.createStatement(); ResultSet rs = querySession(st)) {
+        try (Statement st = delegate.createStatement(); ResultSet rs = SessionQuery.run(st, extraVariables)) {
             rs.next();
             schema = rs.getString(1);
             autoCommit = rs.getLong(2) != 0;
@@ -152,33 +133,6 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
         }
     }
 
-    private ResultSet querySession(Statement st) throws SQLException {
-        StringBuilder extras = new StringBuilder();
-        for (String v : extraVariables) {
-            // names come from SessionVariables' pattern: letters, digits and underscores only
-            extras.append("@@session.").append(v).append(", ");
-        }
-        int variant = sessionQueryVariant;
-        try {
-            return st.executeQuery(SESSION_QUERY + extras + SESSION_QUERY_TAILS[variant]);
-        } catch (SQLException e) {
-            // another server family: remember what works, the next connection most likely goes to the same server
-            SQLException last = e;
-            for (int other = 0; other < SESSION_QUERY_TAILS.length; other++) {
-                if (other == variant) {
-                    continue;
-                }
-                try {
-                    ResultSet rs = st.executeQuery(SESSION_QUERY + extras + SESSION_QUERY_TAILS[other]);
-                    sessionQueryVariant = other;
-                    return rs;
-                } catch (SQLException again) {
-                    last = again;
-                }
-            }
-            throw last;
-        }
-    }
 
     /**
      * Decides whether a read may use the cache on this connection now: what JDBC asks for here,
@@ -654,7 +608,11 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
     }
 
     /** What the read policy sees of this connection; the session is reloaded here when stale. */
-    private final class View implements SessionView {
+    private final class View extends SessionState {
+
+        View() {
+            super(Isolation.UNKNOWN);
+        }
 
         @Override
         public String stateBypass() {
@@ -684,26 +642,11 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
         }
 
         @Override
-        public Isolation isolation() {
-            return isolation.effective();
-        }
-
-        @Override
         public long transactionSnapshot() {
             if (planningOnly) {
-                return snapshot.peek();
+                return snapshot().peek();
             }
-            return snapshot.forRead(runtime::sequence, CachingConnection.this::takeSnapshot);
-        }
-
-        @Override
-        public WriteSet writeSet() {
-            return writes.writeSet();
-        }
-
-        @Override
-        public TemporaryTables temporaryTables() {
-            return temporaryTables;
+            return snapshot().forRead(runtime::sequence, CachingConnection.this::takeSnapshot);
         }
 
         @Override

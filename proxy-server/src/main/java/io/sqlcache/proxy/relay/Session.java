@@ -1,12 +1,7 @@
 package io.sqlcache.proxy.relay;
 
 import io.sqlcache.core.Isolation;
-import io.sqlcache.core.IsolationState;
-import io.sqlcache.core.SessionView;
-import io.sqlcache.core.TemporaryTables;
-import io.sqlcache.core.TransactionSnapshot;
-import io.sqlcache.core.TransactionWrites;
-import io.sqlcache.invalidate.WriteSet;
+import io.sqlcache.core.SessionState;
 import io.sqlcache.proxy.protocol.Capabilities;
 import io.sqlcache.proxy.protocol.ServerStatus;
 import io.sqlcache.sql.SessionVariables;
@@ -31,7 +26,7 @@ import java.util.regex.Pattern;
  * cached are the driver's own, in {@code io.sqlcache.core}. Confined to the connection's event
  * loop: not thread-safe.
  */
-final class Session implements SessionView {
+final class Session extends SessionState {
 
     private static final Pattern SET_NAMES = Pattern.compile(
             "(?is)^\\s*SET\\s+(?:NAMES|CHARACTER\\s+SET|CHARSET)\\s+['\"`]?([a-z0-9_]+)['\"`]?(\\s+COLLATE\\s+\\S+)?\\s*;?\\s*$");
@@ -90,20 +85,8 @@ final class Session implements SessionView {
     /** Hash chain of every SET text (and every unknowable session change) since the session began. */
     String settings = "";
     int status;
-    final IsolationState isolation = new IsolationState(Isolation.SERVER_DEFAULT);
-    final TransactionWrites writes = new TransactionWrites();
-    /** When this REPEATABLE READ transaction's snapshot was taken, as the cache must know it. */
-    final TransactionSnapshot snapshot = new TransactionSnapshot();
     /** The server's default isolation level, once the proxy has read it (null until then). */
     private final java.util.function.Supplier<Isolation> serverDefault;
-    /**
-     * After a statement whose effects the proxy cannot see (a CALL, a stored function, a
-     * multi-statement text, an unknown command) temporary tables may shadow any name. The driver
-     * asks the session (SHOW CREATE TABLE); the proxy never injects queries into a client's
-     * session, so reads of tables bypass until the server forgets the session's temporary tables
-     * (COM_RESET_CONNECTION, COM_CHANGE_USER).
-     */
-    final TemporaryTables temporaryTables = new TemporaryTables();
     final Map<Integer, Prepared> prepared = new HashMap<>();
     /** MariaDB's statement id for "the statement prepared last" (prepare and execute pipelined). */
     static final int LAST_PREPARED = -1;
@@ -118,6 +101,7 @@ final class Session implements SessionView {
 
     /** @param serverDefault the server's default isolation level, or null while unknown */
     Session(int serverCapabilities, java.util.function.Supplier<Isolation> serverDefault) {
+        super(Isolation.SERVER_DEFAULT);
         this.serverCapabilities = serverCapabilities;
         this.serverDefault = serverDefault;
     }
@@ -165,10 +149,10 @@ final class Session implements SessionView {
     /** After COM_RESET_CONNECTION or COM_CHANGE_USER: the server forgot the session's state. */
     void reset() {
         settings = "";
-        isolation.reset(Isolation.SERVER_DEFAULT);
-        writes.ended(true); // the server rolled the open transaction back
-        snapshot.reset();
-        temporaryTables.reset();
+        isolationState().reset(Isolation.SERVER_DEFAULT);
+        writes().ended(true); // the server rolled the open transaction back
+        snapshot().reset();
+        temporaryTables().reset();
         prepared.clear();
         lastPrepared = null;
         decoding = utf8Collation(characterSet) ? TextDecoding.UTF8 : TextDecoding.OTHER;
@@ -189,14 +173,14 @@ final class Session implements SessionView {
         Matcher level = SET_TRANSACTION_ISOLATION.matcher(text);
         Matcher variable = SET_ISOLATION_VARIABLE.matcher(text);
         if (level.matches() && level.group(1) != null) {
-            isolation.session(Isolation.parse(level.group(2)));
+            isolationState().session(Isolation.parse(level.group(2)));
         } else if (variable.matches()) {
-            isolation.session(Isolation.parse(variable.group(1)));
+            isolationState().session(Isolation.parse(variable.group(1)));
         } else if (NEXT_TRANSACTION.matcher(text).matches()) {
-            isolation.nextTransactionSet();
+            isolationState().nextTransactionSet();
         } else if (SessionVariables.assignsIsolation(text)) {
             // several assignments in one statement, a value not followed here
-            isolation.session(Isolation.UNKNOWN);
+            isolationState().session(Isolation.UNKNOWN);
         }
     }
 
@@ -208,7 +192,7 @@ final class Session implements SessionView {
     void unknowable() {
         settings = chain(settings, "unknowable " + UUID.randomUUID());
         schemaKnown = false;
-        isolation.session(Isolation.UNKNOWN);
+        isolationState().session(Isolation.UNKNOWN);
         decoding = TextDecoding.OTHER;
     }
 
@@ -236,9 +220,9 @@ final class Session implements SessionView {
             default -> {
             }
         }
-        isolation.statementRan(a.kind() == StatementKind.SET, inTransactionAfter);
+        isolationState().statementRan(a.kind() == StatementKind.SET, inTransactionAfter);
         if (!inTransactionAfter && a.kind() != StatementKind.SET && a.kind() != StatementKind.USE) {
-            snapshot.reset(); // the transaction, if any, is over
+            snapshot().reset(); // the transaction, if any, is over
         }
     }
 
@@ -264,7 +248,7 @@ final class Session implements SessionView {
 
     @Override
     public Isolation isolation() {
-        Isolation level = isolation.effective();
+        Isolation level = super.isolation();
         if (level == Isolation.SERVER_DEFAULT) {
             Isolation global = serverDefault.get();
             return global == null ? level : global;
@@ -279,17 +263,7 @@ final class Session implements SessionView {
      */
     @Override
     public long transactionSnapshot() {
-        return snapshot.current();
-    }
-
-    @Override
-    public WriteSet writeSet() {
-        return writes.writeSet();
-    }
-
-    @Override
-    public TemporaryTables temporaryTables() {
-        return temporaryTables;
+        return snapshot().current();
     }
 
     @Override

@@ -44,7 +44,7 @@ final class TransactionSnapshots {
     /** Before {@code ex} (a statement not answered from the cache) is forwarded; then runs {@code forward}. */
     void beforeForward(Exchange ex, SqlAnalysis a, Runnable forward) {
         if (a.kind() == StatementKind.BEGIN) {
-            session.snapshot.reset();
+            session.snapshot().reset();
             beginning(ex, forward);
             return;
         }
@@ -54,14 +54,14 @@ final class TransactionSnapshots {
             return;
         }
         boolean read = a.kind() == StatementKind.READ || a.writesUnknown();
-        if (!session.snapshot.wantsSequence(read)) {
-            session.snapshot.beforeServer(false, a.kind() != StatementKind.SET && a.kind() != StatementKind.USE,
+        if (!session.snapshot().wantsSequence(read)) {
+            session.snapshot().beforeServer(false, a.kind() != StatementKind.SET && a.kind() != StatementKind.USE,
                     () -> -1);
             forward.run();
             return;
         }
         connection.submit(ex, runtime::sequence, s -> {
-            session.snapshot.pin(s);
+            session.snapshot().pin(s);
             forward.run();
         });
     }
@@ -89,7 +89,7 @@ final class TransactionSnapshots {
                     if (before != null) {
                         before.run();
                     }
-                    session.snapshot.pin(s);
+                    session.snapshot().pin(s);
                 };
             }
             forward.run();

@@ -83,8 +83,8 @@ final class WriteFlow {
         SqlAnalysis a = ex.statement == null ? null : ex.statement.analysis();
         WriteTarget write = ex.write.writes() ? ex.write.target() : WriteTarget.NONE;
         WriteTarget around = a == null
-                ? session.writes.markedAround(StatementKind.OTHER, false, write, session.inTransaction())
-                : session.writes.markedAround(a.kind(), a.temporaryTable() != null, write, session.inTransaction());
+                ? session.writes().markedAround(StatementKind.OTHER, false, write, session.inTransaction())
+                : session.writes().markedAround(a.kind(), a.temporaryTable() != null, write, session.inTransaction());
         if (around.isEmpty()) {
             forward.run();
             return;
@@ -119,16 +119,16 @@ final class WriteFlow {
                 && ex.command != Command.DROP_DB) {
             // as the driver: a procedure, a stored function, a multi-statement text (even one that
             // starts with CREATE) may have created temporary tables
-            session.temporaryTables.mayHaveChanged();
+            session.temporaryTables().mayHaveChanged();
         }
         WriteTarget bump = WriteTarget.NONE;
         if (write.writes() && (ok || write.bumpOnError())) {
-            bump = session.writes.wrote(write.target(), inTransaction);
+            bump = session.writes().wrote(write.target(), inTransaction);
         }
         if (!inTransaction) {
             // the transaction ended (COMMIT, ROLLBACK, an implicit commit) or there was none
             boolean rolledBack = ok && a != null && a.kind() == StatementKind.ROLLBACK;
-            bump = bump.plus(session.writes.ended(rolledBack));
+            bump = bump.plus(session.writes().ended(rolledBack));
         }
         return bump;
     }
@@ -156,7 +156,7 @@ final class WriteFlow {
      * @param inFlight the exchange whose answer was not seen, or null
      */
     void closed(Exchange inFlight) {
-        WriteTarget bump = session.writes.ended(false);
+        WriteTarget bump = session.writes().ended(false);
         Object marks = null;
         if (inFlight != null) {
             marks = inFlight.write.marks();

@@ -53,18 +53,18 @@ class SessionTest {
         session.afterSet("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
         session.afterSet("SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED");
         assertThat(session.isolation()).isEqualTo(Isolation.UNKNOWN);
-        session.isolation.statementRan(false, false);
+        session.isolationState().statementRan(false, false);
         assertThat(session.isolation()).isEqualTo(Isolation.READ_COMMITTED);
     }
 
     @Test
     void aResetForgetsLevelsTemporaryTablesAndTheTransactionsWrites() {
         session.afterSet("SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED");
-        session.temporaryTables.seen(io.sqlcache.sql.TableName.of("app", "tmp"));
-        session.writes.wrote(io.sqlcache.core.WriteTarget.UNKNOWN, true);
+        session.temporaryTables().seen(io.sqlcache.sql.TableName.of("app", "tmp"));
+        session.writes().wrote(io.sqlcache.core.WriteTarget.UNKNOWN, true);
         session.reset();
         assertThat(session.isolation()).isEqualTo(Isolation.SERVER_DEFAULT);
-        assertThat(session.temporaryTables.bypass(java.util.Set.of(io.sqlcache.sql.TableName.of("app", "tmp")),
+        assertThat(session.temporaryTables().bypass(java.util.Set.of(io.sqlcache.sql.TableName.of("app", "tmp")),
                 t -> false)).isNull();
         assertThat(session.writeSet().isEmpty()).isTrue();
     }
