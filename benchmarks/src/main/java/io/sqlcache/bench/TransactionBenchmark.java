@@ -4,7 +4,6 @@ import io.sqlcache.SqlCacheStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -22,11 +21,13 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code writeTransaction}: one UPDATE of a user row (the driver marks the table and the
  *       row's bucket before the COMMIT and settles them after: two Redis round trips).</li>
  * </ul>
- * Variants: {@code direct} (mysql-connector-j alone) and {@code sqlcache-redis}.
+ * Variants: {@code direct} (mysql-connector-j alone) and {@code sqlcache-redis}. One benchmark
+ * method per class, as the report keys rows by class ({@link ReadTransactionBenchmark},
+ * {@link WriteTransactionBenchmark}).
  * Run: {@code java -jar benchmarks/target/sqlcache-benchmarks.jar TransactionBenchmark}.
  */
 @State(Scope.Thread)
-public class TransactionBenchmark extends BaseBenchmark {
+public abstract class TransactionBenchmark extends BaseBenchmark {
 
     @Param({"direct", "sqlcache-redis"})
     public String variant;
@@ -64,7 +65,7 @@ public class TransactionBenchmark extends BaseBenchmark {
         conn.close();
     }
 
-    @Benchmark
+    /** One read-only transaction of one read of the shape. */
     public long readOnlyTransaction() throws Exception {
         int k = i++ & (Shape.KEYS - 1);
         conn.setAutoCommit(false);
@@ -78,7 +79,7 @@ public class TransactionBenchmark extends BaseBenchmark {
         return sum;
     }
 
-    @Benchmark
+    /** One transaction of one UPDATE of a user row. */
     public int writeTransaction() throws Exception {
         conn.setAutoCommit(false);
         write.setInt(1, 1 + (i++ * 7919) % BenchData.USERS);

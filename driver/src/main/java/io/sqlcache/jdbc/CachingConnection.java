@@ -44,6 +44,7 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
     /** More variables than this set on one connection and its reads bypass: a key should stay small. */
     private static final int MAX_EXTRA_VARIABLES = 32;
 
+    private static final Pattern AND_CHAIN = Pattern.compile("(?i)\\bAND\\s+CHAIN\\b");
     private static final Pattern SET_NEXT_TRANSACTION =
             Pattern.compile("(?is)^\\s*SET\\s+TRANSACTION\\b.*");
 
@@ -280,8 +281,11 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
                 runtime.settle(pending.marks(), writes.ended(false));
                 explicitTransaction = true;
             }
-            case COMMIT -> endTransaction(pending.marks(), false);
-            case ROLLBACK -> endTransaction(null, true);
+            case COMMIT, ROLLBACK -> {
+                endTransaction(a.kind() == StatementKind.COMMIT ? pending.marks() : null, a.kind() == StatementKind.ROLLBACK);
+                // COMMIT AND CHAIN, ROLLBACK AND CHAIN: the server opens the next transaction at once
+                explicitTransaction = AND_CHAIN.matcher(sql).find();
+            }
             case USE -> {
                 if (a.useSchema() != null) {
                     session = null;

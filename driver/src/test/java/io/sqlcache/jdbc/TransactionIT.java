@@ -106,6 +106,22 @@ class TransactionIT {
     }
 
     @Test
+    void aTransactionChainedByCommitAndChainKeepsItsWritesUntilItsOwnCommit() throws SQLException {
+        try (Connection writer = DriverManager.getConnection(url);
+                Connection reader = DriverManager.getConnection(url)) {
+            assertThat(name(reader, 2)).isEqualTo("bob");
+            Db.exec(writer, "BEGIN");
+            Db.exec(writer, "COMMIT AND CHAIN");
+            // the chained transaction: this write is not committed when its statement returns
+            Db.exec(writer, "UPDATE " + table + " SET name = 'chained' WHERE id = 2");
+            assertThat(name(reader, 2)).as("not committed yet").isEqualTo("bob");
+            assertThat(name(reader, 2)).isEqualTo("bob");
+            Db.exec(writer, "COMMIT");
+            assertThat(name(reader, 2)).as("I1: after the chained transaction's commit").isEqualTo("chained");
+        }
+    }
+
+    @Test
     void rollbackLeavesTheCacheCorrect() throws SQLException {
         try (Connection writer = DriverManager.getConnection(url);
                 Connection reader = DriverManager.getConnection(url)) {
