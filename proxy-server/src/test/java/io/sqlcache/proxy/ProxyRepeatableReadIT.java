@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sqlcache.CacheConfig;
 import io.sqlcache.testing.Db;
+import io.sqlcache.testing.RedisServerProcess;
 import io.sqlcache.testing.TestEnv;
 import io.sqlcache.testing.Transfers;
 import java.sql.Connection;
@@ -90,6 +91,31 @@ class ProxyRepeatableReadIT {
             // each reader transaction makes two reads, of which three in four are cacheable
             assertThat(hits).as("reads served from the cache, of about %d cacheable", 3 * 1_500 * 2 / 4)
                     .isGreaterThan(1_500 * 2 * 3 / 4 / 2);
+        }
+    }
+
+    /**
+     * The same workload through a proxy whose own Redis is frozen, resumed, killed and restarted
+     * empty, each at a fifth of the readers' progress: no broken sum, no failed statement.
+     */
+    @Test
+    void concurrentTransfersSurviveARedisFrozenThenKilledMidRun() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            CacheConfig cache = CacheConfig.parse(Map.of("sqlcache.redis", redis.uri(), "sqlcache.prefix",
+                    Db.uniquePrefix(), "sqlcache.timeoutMs", "200", "sqlcache.breakerMs", "200"), k -> null);
+            try (ProxyServer faulty = new ProxyServer(ProxyTests.config(cache)).start()) {
+                String faultyUrl = ProxyTests.proxyUrl(faulty.port(), "");
+                int readerTxs = 1_000;
+                Runnable[] faults = {redis::pause, redis::resume, redis::kill, redis::restart};
+                Transfers.Result r = transfers.run(faultyUrl, Transfers.Begin.TEXT, 3, 2, readerTxs, 20, done -> {
+                    int step = (int) (done * 5 / readerTxs) - 1;
+                    return step >= 0 && step < faults.length ? faults[step] : null;
+                });
+                assertThat(r.broken()).as("sums that differ from the total").isZero();
+                assertThat(r.failures()).as("failed statements").isZero();
+                assertThat(faulty.context().runtime().stats().hits()).as("hits before and after the faults")
+                        .isPositive();
+            }
         }
     }
 }
