@@ -344,13 +344,6 @@ public final class CacheRuntime {
         invalidate(tables, unknown, Map.of());
     }
 
-    /** Bumps what a write changed ({@link TransactionWrites} says when). Never throws. */
-    public void invalidate(WriteTarget write) {
-        if (!write.isEmpty()) {
-            invalidate(write.tables(), write.unknown(), write.buckets());
-        }
-    }
-
     /**
      * Like {@link #invalidate(Collection, boolean)}, for a write known to change only rows in the
      * given primary-key buckets of some tables ({@link io.sqlcache.invalidate.RowScopes}).
@@ -529,7 +522,9 @@ public final class CacheRuntime {
 
     /**
      * The answer of {@link #read}: a hit ({@code rows} non-null), a miss with the versions to
-     * store under, or {@link #UNAVAILABLE} when the store could not be asked.
+     * store under, or {@link #UNAVAILABLE} when the store could not be asked. {@code storable}
+     * is false when the miss's rows must not be stored: a write was in flight, or a transaction's
+     * snapshot is older than the versions ({@link #write} then stores nothing).
      */
     public record Lookup(CachedRows rows, String entryKey, long[] versions, boolean storable) {
 
@@ -546,7 +541,8 @@ public final class CacheRuntime {
 
     /**
      * The answer of {@link #readRaw}: a hit ({@code packets} non-null), a miss with the versions
-     * to store under, or {@link #UNAVAILABLE} when the store could not be asked.
+     * to store under, or {@link #UNAVAILABLE} when the store could not be asked; {@code storable}
+     * as in {@link Lookup}.
      */
     public record RawLookup(List<byte[]> packets, String entryKey, long[] versions, boolean storable) {
 
