@@ -56,6 +56,8 @@ public final class ProxyContext {
         this.catalog = config.catalog() == null ? null
                 : new BackendCatalog(config.backendHost(), config.backendPort(), config.catalog());
         this.tls = config.tls() == null ? null : serverContext(config.tls());
+        // read the server's default isolation now, so that the first transactions can be served
+        serverDefaultIsolation();
     }
 
     private static SslContext serverContext(ProxyConfig.TlsFiles files) {
