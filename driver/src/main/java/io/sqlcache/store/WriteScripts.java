@@ -25,10 +25,11 @@ import java.util.List;
 final class WriteScripts {
 
     /**
-     * ARGV[1]: '1' when KEYS[1] is the write sequence, to advance first; then writer, lease (ms)
-     * and one odd value per version key. KEYS after the sequence: each version key and its set.
+     * The start of both scripts: the write sequence (KEYS[1], when ARGV[1] is '1') advances to at
+     * least the server's clock in microseconds, before any version changes; {@code first} is the
+     * index of the first version key.
      */
-    static final String MARK = """
+    private static final String ADVANCE = """
             local first = 1
             local t = redis.call('TIME')
             local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -37,6 +38,13 @@ final class WriteScripts {
               redis.call('SET', KEYS[1], string.format('%.0f', math.max(g + 1, now_us)))
               first = 2
             end
+            """;
+
+    /**
+     * ARGV[1]: '1' when KEYS[1] is the write sequence, to advance first; then writer, lease (ms)
+     * and one odd value per version key. KEYS after the sequence: each version key and its set.
+     */
+    static final String MARK = ADVANCE + """
             local lease = tonumber(ARGV[3])
             local expires = math.floor(now_us / 1000) + lease
             local v = 4
@@ -53,15 +61,7 @@ final class WriteScripts {
      * ARGV[1] as for {@link #MARK}; then the writer ('' for none) and per version key an even and
      * an odd value: odd while another writer's unexpired mark remains, even otherwise.
      */
-    static final String SETTLE = """
-            local first = 1
-            local t = redis.call('TIME')
-            local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
-            if ARGV[1] == '1' then
-              local g = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-              redis.call('SET', KEYS[1], string.format('%.0f', math.max(g + 1, now_us)))
-              first = 2
-            end
+    static final String SETTLE = ADVANCE + """
             local now_ms = math.floor(now_us / 1000)
             local v = 3
             for i = first, #KEYS, 2 do
