@@ -16,12 +16,22 @@ import java.util.function.LongSupplier;
  */
 public final class TransactionSnapshot {
 
+    /** The statement that takes a snapshot at once (a BEGIN of the application's, or one sent to pin it). */
+    public static final String START_WITH_SNAPSHOT = "START TRANSACTION WITH CONSISTENT SNAPSHOT";
+    private static final java.util.regex.Pattern TAKES_SNAPSHOT = java.util.regex.Pattern.compile(
+            "(?is)^\\s*START\\s+TRANSACTION\\b.*CONSISTENT\\s+SNAPSHOT.*");
+
     private static final long NONE = -2;
     private static final long UNPROVABLE = -1;
 
     private long sequence = NONE;
     /** Something was sent in this transaction that an explicit snapshot would commit implicitly. */
     private boolean started;
+
+    /** Whether a BEGIN's text takes the transaction's snapshot at once ({@code … WITH CONSISTENT SNAPSHOT}). */
+    public static boolean takesSnapshotAtOnce(String begin) {
+        return begin != null && TAKES_SNAPSHOT.matcher(begin).matches();
+    }
 
     /** A transaction began or ended: the next one has no snapshot yet. */
     public void reset() {

@@ -225,7 +225,7 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
         }
         if (inTransaction() && view.isolation() == Isolation.REPEATABLE_READ) {
             boolean takesSnapshot = kind == StatementKind.READ || a.writesUnknown()
-                    || kind == StatementKind.BEGIN && a.cacheText().toUpperCase(java.util.Locale.ROOT).contains("CONSISTENT");
+                    || kind == StatementKind.BEGIN && TransactionSnapshot.takesSnapshotAtOnce(a.cacheText());
             snapshot.beforeServer(takesSnapshot, kind != StatementKind.SET && kind != StatementKind.USE,
                     runtime::sequence);
         }
@@ -346,7 +346,7 @@ public final class CachingConnection extends ConnectionDelegate implements SqlCa
      */
     private boolean takeSnapshot() {
         try (Statement st = delegate.createStatement()) {
-            st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+            st.execute(TransactionSnapshot.START_WITH_SNAPSHOT);
             return true;
         } catch (SQLException e) {
             return false;

@@ -2,6 +2,7 @@ package io.sqlcache.proxy.relay;
 
 import io.sqlcache.core.CacheRuntime;
 import io.sqlcache.core.Isolation;
+import io.sqlcache.core.TransactionSnapshot;
 import io.sqlcache.proxy.protocol.Command;
 import io.sqlcache.proxy.protocol.Packet;
 import io.sqlcache.sql.SqlAnalysis;
@@ -29,7 +30,6 @@ final class TransactionSnapshots {
 
     private static final Pattern PLAIN_BEGIN = Pattern.compile(
             "(?is)^\\s*(?:BEGIN(?:\\s+WORK)?|START\\s+TRANSACTION(?:\\s+(READ\\s+(?:ONLY|WRITE)))?)\\s*;?\\s*$");
-    private static final Pattern CONSISTENT = Pattern.compile("(?is)^\\s*START\\s+TRANSACTION\\b.*CONSISTENT\\s+SNAPSHOT.*");
 
     private final ClientConnection connection;
     private final Session session;
@@ -69,7 +69,7 @@ final class TransactionSnapshots {
     /** A BEGIN: forwarded so that it takes its snapshot at once, after the sequence is read. */
     private void beginning(Exchange ex, Runnable forward) {
         String sql = ex.statement == null ? null : ex.statement.sql();
-        boolean consistent = sql != null && CONSISTENT.matcher(sql).matches();
+        boolean consistent = TransactionSnapshot.takesSnapshotAtOnce(sql);
         var plain = sql == null ? null : PLAIN_BEGIN.matcher(sql);
         boolean rewritable = plain != null && plain.matches();
         // the level the new transaction runs at (a level set for it alone is unknown)
@@ -82,7 +82,7 @@ final class TransactionSnapshots {
         connection.submit(ex, runtime::sequence, s -> {
             if (s >= 0) {
                 if (!consistent) {
-                    ex.rewritten = query(ex.request, "START TRANSACTION WITH CONSISTENT SNAPSHOT" + access);
+                    ex.rewritten = query(ex.request, TransactionSnapshot.START_WITH_SNAPSHOT + access);
                 }
                 Runnable before = ex.onOk;
                 ex.onOk = () -> {
